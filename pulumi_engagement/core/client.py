@@ -1,0 +1,86 @@
+"""Client factory: one place that turns connection options into an ssm-contacts client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .errors import EngagementError, translate
+from .version import PRODUCT, VERSION
+
+RETRY_MODES = ("standard", "adaptive", "legacy")
+DEFAULT_MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Connection options; secrets are excluded from repr so they never reach logs."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    access_key: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    retry_mode: str = "standard"
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    #: True/False, or a CA bundle path (validate_certs / aws_ca_bundle).
+    verify: bool | str | None = None
+    #: Extra user-agent text, e.g. "ansible" or "pulumi"; the product and version are always added.
+    user_agent: str | None = None
+    #: Path of an extra botocore config file (amazon.aws's aws_config is a dict: pass it as botocore_config).
+    botocore_config: dict[str, Any] | None = None
+
+    def merged(self, **overrides: Any) -> ClientConfig:
+        """A copy with the given non-None options replaced."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def user_agent_extra(adapter: str | None = None) -> str:
+    suffix = f"{PRODUCT}/{VERSION}"
+    return f"{suffix} md/{adapter}" if adapter else suffix
+
+
+def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
+    """Build a boto3 ssm-contacts client; nothing is sent until the first call.
+
+    ``AWS_ENDPOINT_URL_SSM_CONTACTS`` and ``AWS_ENDPOINT_URL`` are honoured by
+    boto3 itself when no endpoint_url is given.
+    """
+    import boto3
+    from botocore.config import Config
+
+    cfg = (config or ClientConfig()).merged(**options)
+    if cfg.retry_mode not in RETRY_MODES:
+        raise EngagementError(f"retry_mode: must be one of {', '.join(RETRY_MODES)}")
+    if cfg.max_attempts < 1:
+        raise EngagementError("max_attempts: must be at least 1")
+    if bool(cfg.access_key) != bool(cfg.secret_key):
+        raise EngagementError("access_key and secret_key must be given together")
+    botocore_options: dict[str, Any] = dict(cfg.botocore_config or {})
+    botocore_options.update(
+        retries={"mode": cfg.retry_mode, "max_attempts": cfg.max_attempts},
+        connect_timeout=cfg.connect_timeout,
+        read_timeout=cfg.read_timeout,
+        user_agent_extra=" ".join(
+            filter(None, [botocore_options.get("user_agent_extra"), user_agent_extra(cfg.user_agent)])
+        ),
+    )
+    try:
+        session = boto3.session.Session(
+            profile_name=cfg.profile,
+            aws_access_key_id=cfg.access_key,
+            aws_secret_access_key=cfg.secret_key,
+            aws_session_token=cfg.session_token,
+        )
+        return session.client(
+            "ssm-contacts",
+            region_name=cfg.region,
+            endpoint_url=cfg.endpoint_url,
+            verify=cfg.verify,
+            config=Config(**botocore_options),
+        )
+    except Exception as exc:  # ProfileNotFound, NoRegionError, bad endpoint...
+        raise translate(exc) from None

@@ -1,0 +1,219 @@
+"""One error hierarchy for the core; each adapter translates it into its idiom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class EngagementError(Exception):
+    """Base of every error the core raises."""
+
+    #: Stable machine-readable kind, used by adapters (exit codes, Ansible results).
+    kind = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    """One broken rule of one field."""
+
+    field: str  # snake_case name, as users of the adapters spell it
+    api_name: str  # the API member name, e.g. "Subject"
+    rule: str  # short rule id: required, min_length, max_length, pattern, enum, min, max, type
+    message: str  # e.g. "longer than 2048 characters"
+
+    def __str__(self) -> str:
+        return f"{self.field} ({self.api_name}): {self.message}"
+
+
+class ValidationError(EngagementError):
+    """Input broke one or more rules of the service model; nothing was sent."""
+
+    kind = "invalid_input"
+
+    def __init__(self, operation: str, violations: list[FieldViolation]) -> None:
+        self.operation = operation
+        self.violations = list(violations)
+        super().__init__("; ".join(str(v) for v in self.violations))
+
+
+class ServiceError(EngagementError):
+    """The service answered with an error (after botocore's retries)."""
+
+    kind = "service_error"
+    code = "ServiceError"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        operation: str | None = None,
+        request_id: str | None = None,
+        http_status: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        if code:
+            self.code = code
+        self.operation = operation
+        self.request_id = request_id
+        self.http_status = http_status
+        self.details = details or {}
+        prefix = f"{operation}: " if operation else ""
+        super().__init__(f"{prefix}{self.code}: {message}")
+
+
+class AccessDeniedError(ServiceError):
+    code = "AccessDeniedException"
+    kind = "access_denied"
+
+
+class DataEncryptionError(ServiceError):
+    code = "DataEncryptionException"
+
+
+class InternalServerError(ServiceError):
+    code = "InternalServerException"
+
+
+class ResourceNotFoundError(ServiceError):
+    code = "ResourceNotFoundException"
+    kind = "not_found"
+
+    @property
+    def resource_id(self) -> str | None:
+        return self.details.get("ResourceId")
+
+    @property
+    def resource_type(self) -> str | None:
+        return self.details.get("ResourceType")
+
+
+class ThrottlingError(ServiceError):
+    code = "ThrottlingException"
+    kind = "throttled"
+
+
+class ServiceValidationError(ServiceError):
+    """The service itself rejected the input (local checks passed)."""
+
+    code = "ValidationException"
+    kind = "invalid_input"
+
+    @property
+    def fields(self) -> list[dict[str, str]]:
+        return list(self.details.get("Fields") or [])
+
+
+class ConflictError(ServiceError):
+    code = "ConflictException"
+
+
+class ServiceQuotaExceededError(ServiceError):
+    code = "ServiceQuotaExceededException"
+
+
+class EndpointError(EngagementError):
+    """The endpoint could not be reached, or the connection dropped, after retries."""
+
+    kind = "connection"
+
+
+class CredentialsError(EngagementError):
+    """No usable credentials were found; the message never includes secrets."""
+
+    kind = "credentials"
+
+
+class WaitTimeout(EngagementError):
+    """Nobody acknowledged before the timeout. Carries what was seen last."""
+
+    kind = "timeout"
+
+    def __init__(self, message: str, *, engagement: Any = None, pages: Any = None) -> None:
+        super().__init__(message)
+        self.engagement = engagement
+        self.pages = pages or []
+
+
+_BY_CODE: dict[str, type[ServiceError]] = {
+    cls.code: cls
+    for cls in (
+        AccessDeniedError,
+        DataEncryptionError,
+        InternalServerError,
+        ResourceNotFoundError,
+        ThrottlingError,
+        ServiceValidationError,
+        ConflictError,
+        ServiceQuotaExceededError,
+    )
+}
+# Some SDKs and proxies shorten the codes.
+_BY_CODE.update({code.removesuffix("Exception"): cls for code, cls in list(_BY_CODE.items())})
+
+
+def service_error(
+    code: str,
+    message: str,
+    *,
+    operation: str | None = None,
+    request_id: str | None = None,
+    http_status: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> ServiceError:
+    """Build the right subclass for a service error code."""
+    cls = _BY_CODE.get(code, ServiceError)
+    return cls(
+        message,
+        code=code if cls is ServiceError else None,
+        operation=operation,
+        request_id=request_id,
+        http_status=http_status,
+        details=details,
+    )
+
+
+def translate(exc: BaseException, operation: str | None = None) -> EngagementError:
+    """Map a botocore exception onto the core's hierarchy (anything else is returned wrapped)."""
+    if isinstance(exc, EngagementError):
+        return exc
+    # Imported here so this module stays importable without botocore for docs tooling.
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionClosedError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ReadTimeoutError,
+    )
+
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        details = {k: v for k, v in exc.response.items() if k not in ("Error", "ResponseMetadata")}
+        return service_error(
+            err.get("Code", "Unknown"),
+            err.get("Message") or str(exc),
+            operation=operation or getattr(exc, "operation_name", None),
+            request_id=meta.get("RequestId"),
+            http_status=meta.get("HTTPStatusCode"),
+            details=details,
+        )
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return CredentialsError(
+            "no usable AWS credentials: set a profile, environment credentials or an instance role"
+        )
+    if isinstance(exc, NoRegionError):
+        return EngagementError("no AWS region: pass a region or set AWS_REGION / AWS_DEFAULT_REGION")
+    if isinstance(exc, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError)):
+        return EndpointError(f"{operation + ': ' if operation else ''}{exc}")
+    return EngagementError(f"{operation + ': ' if operation else ''}{type(exc).__name__}: {exc}")

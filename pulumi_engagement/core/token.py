@@ -1,0 +1,49 @@
+"""Idempotency tokens: an explicit token wins, otherwise one is derived from the page.
+
+The derived token is a pure function of what identifies a page, so a retried
+call, a re-run playbook or a Pulumi create replayed after a crash reuses the
+same token and the service returns the same engagement instead of paging again.
+
+Encoding: the fields are serialised as canonical JSON (a fixed key order, ``null``
+for an absent field, so "absent" and "empty" differ and no separator can be
+forged by a value), prefixed by a version tag and an optional scope (the Pulumi
+URN, for example). SHA-256 of that, in unpadded URL-safe base64, gives 43
+characters from ``[A-Za-z0-9_-]``; with the ``pe1-`` prefix the token is 47
+characters long, well within the model's ``max 2048`` and its pattern.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+TOKEN_PREFIX = "pe1-"
+
+#: The StartEngagement members that identify a page, in their canonical order.
+IDENTIFYING_FIELDS = (
+    "ContactId",
+    "Sender",
+    "Subject",
+    "Content",
+    "PublicSubject",
+    "PublicContent",
+    "IncidentId",
+)
+
+
+def derive_token(params: dict[str, str | None], scope: str | None = None) -> str:
+    """Deterministic token for StartEngagement params given with API member names."""
+    canonical = json.dumps(
+        {"v": 1, "scope": scope, "fields": [params.get(name) for name in IDENTIFYING_FIELDS]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    digest = hashlib.sha256(canonical.encode("utf-8")).digest()
+    return TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def resolve_token(params: dict[str, str | None], scope: str | None = None) -> str:
+    """The explicit IdempotencyToken if given, else the derived one."""
+    explicit = params.get("IdempotencyToken")
+    return explicit if explicit else derive_token(params, scope)
