@@ -30,7 +30,7 @@ class ClientConfig:
     verify: bool | str | None = None
     #: Extra user-agent text, e.g. "ansible" or "pulumi"; the product and version are always added.
     user_agent: str | None = None
-    #: Path of an extra botocore config file (amazon.aws's aws_config is a dict: pass it as botocore_config).
+    #: Extra botocore Config options (amazon.aws's aws_config).
     botocore_config: dict[str, Any] | None = None
 
     def merged(self, **overrides: Any) -> ClientConfig:
@@ -61,7 +61,7 @@ def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
         raise EngagementError("access_key and secret_key must be given together")
     botocore_options: dict[str, Any] = dict(cfg.botocore_config or {})
     botocore_options.update(
-        retries={"mode": cfg.retry_mode, "max_attempts": cfg.max_attempts},
+        retries={"mode": cfg.retry_mode, "total_max_attempts": cfg.max_attempts},
         connect_timeout=cfg.connect_timeout,
         read_timeout=cfg.read_timeout,
         user_agent_extra=" ".join(

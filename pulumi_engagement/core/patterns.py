@@ -13,6 +13,7 @@ ASCII classes, and ``.`` matches anything but a line terminator.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 _LINE_TERMINATORS = "\n\r\u0085\u2028\u2029"
@@ -34,25 +35,41 @@ class PatternError(ValueError):
     """The pattern uses a construct this matcher does not support."""
 
 
+class _Category:
+    """A Unicode general category such as \\p{L} (letters) or \\p{Nd}, as Java reads it."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __contains__(self, ch: str) -> bool:
+        return unicodedata.category(ch).startswith(self.prefix)
+
+
 class _CharSet:
-    """A union of (ranges, negated) items; membership is cached per character."""
+    """A union of (ranges or category, negated) items; membership is cached per character."""
 
     __slots__ = ("_cache", "items")
 
-    def __init__(self, items: list[tuple[_Ranges, bool]]) -> None:
+    def __init__(self, items: list[tuple[_Ranges | _Category, bool]]) -> None:
         self.items = items
         self._cache: dict[str, bool] = {}
 
     def __contains__(self, ch: str) -> bool:
         hit = self._cache.get(ch)
         if hit is None:
-            code = ord(ch)
-            hit = any(
-                (any(lo <= code <= hi for lo, hi in ranges)) != negated for ranges, negated in self.items
-            )
+            hit = any(_item_contains(item, ch) != negated for item, negated in self.items)
             if len(self._cache) < 4096:
                 self._cache[ch] = hit
         return hit
+
+
+def _item_contains(item: _Ranges | _Category, ch: str) -> bool:
+    if isinstance(item, _Category):
+        return ch in item
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in item)
 
 
 class _Negated(_CharSet):
@@ -169,13 +186,30 @@ class _Parser:
         self.i += 1
         if ch in _CLASS_ESCAPES:
             return _CharSet([_CLASS_ESCAPES[ch]])
+        if ch in "pP":
+            return _CharSet([self._category(ch)])
+        if ch.isalnum() and ch not in _CONTROL_ESCAPES:
+            raise PatternError(f"unsupported escape \\{ch}")
         return _literal(_CONTROL_ESCAPES.get(ch, ch))
+
+    def _category(self, letter: str) -> tuple[_Category, bool]:
+        """\\p{L} or \\pL; \\P negates."""
+        if self._peek() == "{":
+            close = self.p.index("}", self.i)
+            name = self.p[self.i + 1 : close]
+            self.i = close + 1
+        else:
+            name = self.p[self.i]
+            self.i += 1
+        if not name or not name.isalpha() or len(name) > 2:
+            raise PatternError(f"unsupported character property {name!r}")
+        return _Category(name), letter == "P"
 
     def _class(self) -> _CharSet:
         negated = self._peek() == "^"
         if negated:
             self.i += 1
-        items: list[tuple[_Ranges, bool]] = []
+        items: list[tuple[_Ranges | _Category, bool]] = []
         first = True
         while True:
             if self.i >= len(self.p):
@@ -191,6 +225,9 @@ class _Parser:
                 self.i += 1
                 if esc in _CLASS_ESCAPES:
                     items.append(_CLASS_ESCAPES[esc])
+                    continue
+                if esc in "pP":
+                    items.append(self._category(esc))
                     continue
                 ch = _CONTROL_ESCAPES.get(esc, esc)
             elif ch == "[":
@@ -298,6 +335,16 @@ class SafePattern:
 
     def search(self, text: str) -> bool:
         """True if the pattern matches text the way the service applies it."""
+        if self._run(text):
+            return True
+        # As in Java, a final "$" also matches before one trailing line terminator.
+        if self.anchored_end and text.endswith("\r\n"):
+            return self._run(text[:-2])
+        if self.anchored_end and text and text[-1] in _LINE_TERMINATORS:
+            return self._run(text[:-1])
+        return False
+
+    def _run(self, text: str) -> bool:
         current = self._start
         if self._accept in current and not self.anchored_end:
             return True

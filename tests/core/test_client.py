@@ -1,0 +1,81 @@
+"""Client factory: configuration reaches botocore, secrets stay out of sight, nothing runs at import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from botocore.exceptions import ProfileNotFound  # noqa: F401  (documents what from_config maps)
+
+from pulumi_engagement.core import ClientConfig, EngagementError, make_client
+from pulumi_engagement.core.version import PRODUCT, VERSION
+
+
+@pytest.fixture(autouse=True)
+def fake_credentials(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEFAKEFAKE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake-secret")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SSM_CONTACTS", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def test_region_endpoint_and_retries_reach_botocore():
+    client = make_client(
+        ClientConfig(
+            region="eu-west-1", endpoint_url="http://127.0.0.1:9", retry_mode="adaptive", max_attempts=3
+        )
+    )
+    assert client.meta.region_name == "eu-west-1"
+    assert client.meta.endpoint_url == "http://127.0.0.1:9"
+    assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 3}
+    assert client.meta.config.connect_timeout == 10.0
+
+
+def test_service_specific_endpoint_variable_is_honoured(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM_CONTACTS", "http://127.0.0.1:4599")
+    assert make_client(region="us-east-1").meta.endpoint_url == "http://127.0.0.1:4599"
+
+
+def test_user_agent_names_product_and_adapter():
+    client = make_client(region="us-east-1", user_agent="ansible")
+    assert f"{PRODUCT}/{VERSION} md/ansible" in client.meta.config.user_agent_extra
+
+
+def test_explicit_credentials_are_used_and_never_shown():
+    cfg = ClientConfig(
+        region="us-east-1", access_key="AKIAEXPLICIT", secret_key="s3cr3t-value", session_token="tok3n"
+    )
+    client = make_client(cfg)
+    creds = client._request_signer._credentials
+    assert (creds.access_key, creds.secret_key, creds.token) == ("AKIAEXPLICIT", "s3cr3t-value", "tok3n")
+    assert "s3cr3t-value" not in repr(cfg) and "tok3n" not in repr(cfg) and "AKIAEXPLICIT" not in repr(cfg)
+
+
+def test_half_given_credentials_are_refused():
+    with pytest.raises(EngagementError, match="access_key and secret_key"):
+        make_client(region="us-east-1", access_key="AKIAONLY")
+
+
+def test_unknown_profile_is_a_clear_error():
+    with pytest.raises(EngagementError, match="nope-profile"):
+        make_client(region="us-east-1", profile="nope-profile")
+
+
+def test_bad_retry_mode_is_refused():
+    with pytest.raises(EngagementError, match="retry_mode"):
+        make_client(region="us-east-1", retry_mode="eager")
+
+
+def test_import_creates_no_client_and_opens_no_socket():
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k): raise AssertionError('network at import time')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "import sys, pulumi_engagement.core, pulumi_engagement\n"
+        "assert 'pulumi' not in sys.modules and 'ansible' not in sys.modules and 'moto' not in sys.modules\n"
+        "assert not any(m.startswith('boto3') for m in sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,95 @@
+"""Derived idempotency tokens: stable across processes, sensitive to every identifying field."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pulumi_engagement.core import IDENTIFYING_FIELDS, StartRequest, check, derive_token
+from pulumi_engagement.core.validation import input_shape
+
+BASE = {
+    "ContactId": "arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall",
+    "Sender": "deploy-bot",
+    "Subject": "Deploy of api failed",
+    "Content": "Rollback started",
+    "PublicSubject": "Deploy failed",
+    "PublicContent": "See the runbook",
+    "IncidentId": "INC-42",
+}
+TOKEN_RULES = input_shape("StartEngagement").members["IdempotencyToken"].metadata
+
+
+def token_in_subprocess(params: dict, seed: str) -> str:
+    code = (
+        "import json, sys\n"
+        "from pulumi_engagement.core import derive_token\n"
+        "print(derive_token(json.load(sys.stdin)))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(params),
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def test_token_is_stable_across_processes_and_hash_seeds():
+    tokens = {token_in_subprocess(BASE, seed) for seed in ("0", "1", "12345")}
+    assert tokens == {derive_token(BASE)}
+
+
+def test_key_order_does_not_matter():
+    assert derive_token(dict(reversed(list(BASE.items())))) == derive_token(BASE)
+
+
+@pytest.mark.parametrize("field", IDENTIFYING_FIELDS)
+def test_every_identifying_field_changes_the_token(field):
+    changed = {**BASE, field: BASE[field] + "x"}
+    assert derive_token(changed) != derive_token(BASE)
+
+
+@pytest.mark.parametrize("field", ["PublicSubject", "PublicContent", "IncidentId"])
+def test_absent_and_empty_optional_fields_differ(field):
+    absent = {k: v for k, v in BASE.items() if k != field}
+    assert derive_token(absent) != derive_token({**BASE, field: ""})
+
+
+def test_field_boundaries_cannot_be_forged():
+    a = {**BASE, "Subject": "ab", "Content": "c"}
+    b = {**BASE, "Subject": "a", "Content": "bc"}
+    assert derive_token(a) != derive_token(b)
+
+
+def test_scope_separates_tokens():
+    assert derive_token(BASE, scope="urn:a") != derive_token(BASE, scope="urn:b") != derive_token(BASE)
+
+
+def test_explicit_token_wins():
+    request = StartRequest(
+        contact_id=BASE["ContactId"], sender="s", subject="s", content="c", idempotency_token="mine-1"
+    )
+    assert request.token() == "mine-1"
+    assert request.token(token_scope="urn:x") == "mine-1"
+
+
+@given(
+    st.fixed_dictionaries(
+        {name: st.text(max_size=200) for name in IDENTIFYING_FIELDS},
+    ),
+    st.one_of(st.none(), st.text(max_size=50)),
+)
+def test_derived_token_always_satisfies_the_model(fields, scope):
+    token = derive_token(fields, scope)
+    assert len(token) <= TOKEN_RULES["max"]
+    assert check("StartEngagement", {**BASE, "IdempotencyToken": token}) == []
