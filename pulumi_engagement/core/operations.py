@@ -221,8 +221,10 @@ class EngagementClient:
     botocore errors come out as the core's error hierarchy.
     """
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, now: Callable[[], datetime] = utcnow) -> None:
         self.client = client
+        #: Wall clock for find()'s time window; injectable so tests can use the emulator's clock.
+        self.now = now
 
     @classmethod
     def from_config(cls, config: ClientConfig | None = None, **options: Any) -> EngagementClient:
@@ -335,7 +337,7 @@ class EngagementClient:
         Cheap candidates come from ListEngagements (contact, sender, incident and
         time); only those are described to compare subject and content.
         """
-        now = now or utcnow()
+        now = now or self.now()
         summaries = self.list(
             incident_id=request.incident_id or None,
             start_time=now - window,
@@ -345,6 +347,7 @@ class EngagementClient:
             s
             for s in summaries
             if s.contact_arn == request.contact_id
+            and (s.start_time is None or s.start_time >= now - window)
             and (s.sender or "") == (request.sender or "")
             and (s.incident_id or "") == (request.incident_id or "")
         ]
