@@ -11,7 +11,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Engagement", "EngagementProvider", "__version__"]
+__all__ = ["Engagement", "EngagementArgs", "EngagementProvider", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -75,9 +76,11 @@ def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
             aws_secret_access_key=cfg.secret_key,
             aws_session_token=cfg.session_token,
         )
+        # botocore reads AWS_DEFAULT_REGION only; the AWS CLI v2 and the SDKs also honour AWS_REGION.
+        region = cfg.region or session.region_name or os.environ.get("AWS_REGION") or None
         return session.client(
             "ssm-contacts",
-            region_name=cfg.region,
+            region_name=region,
             endpoint_url=cfg.endpoint_url,
             verify=cfg.verify,
             config=Config(**botocore_options),

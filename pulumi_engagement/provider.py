@@ -1,0 +1,347 @@
+"""EngagementProvider: the Pulumi dynamic provider behind :class:`pulumi_engagement.Engagement`.
+
+create = StartEngagement, read = DescribeEngagement, delete = StopEngagement.
+Everything that talks to the service, validates input or derives the
+idempotency token is the shared core's; this module only maps Pulumi's
+check / diff / create / read / update / delete / configure onto it.
+
+The class lives in the installed package so dill pickles it *by reference*:
+the serialized provider stored in the state is a few hundred bytes naming this
+class, and it never holds a client, a configuration value or a credential
+(``__getstate__`` keeps configuration out of the pickle).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from .core import (
+    ClientConfig,
+    EngagementClient,
+    EngagementError,
+    ResourceNotFoundError,
+    StartRequest,
+    check,
+    iso,
+)
+
+PROVIDER_KEY = "__provider"
+
+#: Inputs that build the StartEngagement request, in the order the API lists them.
+START_FIELDS = (
+    "contact_id",
+    "sender",
+    "subject",
+    "content",
+    "public_subject",
+    "public_content",
+    "incident_id",
+    "idempotency_token",
+)
+#: A change to any of these is a different page (or a page somewhere else): replace.
+REPLACE_FIELDS = (*START_FIELDS, "region", "endpoint_url")
+#: A change only to these is applied in place: no new page. The profile is *how* the engagement is
+#: reached (credentials), not what or where it is, so switching profiles must not page again.
+UPDATE_FIELDS = ("stop_on_delete", "stop_reason", "profile")
+#: The API's "secure" fields: secret outputs in the state.
+SECRET_FIELDS = ("subject", "content", "public_subject", "public_content")
+#: Outputs computed from DescribeEngagement.
+COMPUTED_FIELDS = ("engagement_arn", "contact_arn", "start_time", "stop_time")
+#: Set by the resource to its own URN; scopes the derived token so a retried create reuses it.
+TOKEN_SCOPE_KEY = "token_scope"
+CONNECTION_FIELDS = ("region", "profile", "endpoint_url")
+#: Stack configuration read by configure(); the endpoint key lives in this project's namespace.
+CONFIG_REGION = "aws:region"
+CONFIG_PROFILE = "aws:profile"
+CONFIG_ENDPOINT_URL = "pulumi-engagement:endpointUrl"
+
+_SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+class EngagementResourceError(Exception):
+    """One line naming the engagement and the cause; the dynamic provider server reports its last line."""
+
+
+def _unwrap(value: Any) -> Any:
+    # The engine strips secrets for the dynamic provider (acceptSecrets=False), but mocks and
+    # future engines may not: accept both shapes.
+    if isinstance(value, dict) and value.get(_SECRET_SIG_KEY) == _SECRET_SIG:
+        return value.get("value")
+    return value
+
+
+def _is_unknown(value: Any) -> bool:
+    """True for a value not known during preview (``Unknown`` object or the wire sentinel)."""
+    if isinstance(value, str):
+        return value == _UNKNOWN
+    return type(value).__name__ == "Unknown"
+
+
+def _plain(props: dict[str, Any] | None) -> dict[str, Any]:
+    """Props without the serialized provider, secrets unwrapped, empty strings as absent."""
+    out: dict[str, Any] = {}
+    for key, value in (props or {}).items():
+        if key == PROVIDER_KEY:
+            continue
+        value = _unwrap(value)
+        out[key] = None if value == "" else value
+    return out
+
+
+def _stop_on_delete(props: dict[str, Any]) -> bool:
+    value = props.get("stop_on_delete")
+    return True if value is None else bool(value)
+
+
+def _region_of(arn: str | None) -> str | None:
+    """The region inside an ssm-contacts ARN (arn:aws:ssm-contacts:REGION:ACCOUNT:...)."""
+    parts = (arn or "").split(":")
+    if len(parts) > 4 and parts[0] == "arn":
+        return parts[3] or None
+    return None
+
+
+def _label(props: dict[str, Any], arn: str | None = None) -> str:
+    """How errors name the engagement: its resource name (from the URN) and its ARN when known."""
+    scope = props.get(TOKEN_SCOPE_KEY)
+    name = scope.rsplit("::", 1)[-1] if isinstance(scope, str) and "::" in scope else None
+    if name and arn:
+        return f"{name!r} ({arn})"
+    return repr(name) if name else (arn or "(unnamed)")
+
+
+class EngagementProvider(ResourceProvider):
+    """Dynamic provider for ssm-contacts engagements; see the module docstring."""
+
+    # Nothing secret is ever captured in the serialized provider, so it need not be a secret.
+    serialize_as_secret_always = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._defaults = ClientConfig(user_agent="pulumi")
+
+    # -- pickling: by reference, never with configuration or clients ----------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Defaults from stack config; below them the environment (AWS_REGION / AWS_DEFAULT_REGION,
+        AWS_PROFILE, AWS_ENDPOINT_URL_SSM_CONTACTS, credentials), read by boto3 at call time."""
+        config = req.config
+
+        def get(key: str) -> str | None:
+            value = _unwrap(config.get(key))
+            return value if isinstance(value, str) and value else None
+
+        self._defaults = ClientConfig(
+            region=get(CONFIG_REGION),
+            profile=get(CONFIG_PROFILE),
+            endpoint_url=get(CONFIG_ENDPOINT_URL),
+            user_agent="pulumi",
+        )
+
+    def _client(self, props: dict[str, Any], arn: str | None = None) -> EngagementClient:
+        # Precedence: the resource's own setting, then (for an existing engagement) the region in its
+        # ARN, then stack config, then boto3's environment and profile chain.
+        # botocore reads AWS_DEFAULT_REGION only; Pulumi users expect AWS_REGION too (as pulumi-aws does).
+        region = (
+            props.get("region")
+            or _region_of(arn)
+            or self._defaults.region
+            or os.environ.get("AWS_REGION")
+            or None
+        )
+        cfg = self._defaults.merged(
+            region=region, profile=props.get("profile"), endpoint_url=props.get("endpoint_url")
+        )
+        return EngagementClient.from_config(cfg)
+
+    # -- check / diff ------------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate with the core (nothing is sent): one CheckFailure per broken field."""
+        new = _plain(news)
+        failures: list[CheckFailure] = []
+        unknown = {k for k, v in new.items() if _is_unknown(v)}
+
+        params = {
+            api: new.get(name)
+            for name, api in (
+                ("contact_id", "ContactId"),
+                ("sender", "Sender"),
+                ("subject", "Subject"),
+                ("content", "Content"),
+                ("public_subject", "PublicSubject"),
+                ("public_content", "PublicContent"),
+                ("incident_id", "IncidentId"),
+                ("idempotency_token", "IdempotencyToken"),
+            )
+            if name not in unknown and new.get(name) is not None
+        }
+        for violation in check("StartEngagement", params):
+            if violation.rule == "required" and violation.field in unknown:
+                continue  # known only after the resources it depends on are created
+            failures.append(CheckFailure(violation.field, str(violation)))
+
+        reason = new.get("stop_reason")
+        if reason is not None and "stop_reason" not in unknown:
+            for violation in check("StopEngagement", {"EngagementId": "-", "Reason": reason}):
+                if violation.api_name == "Reason":
+                    message = f"stop_reason (Reason): {violation.message}"
+                    failures.append(CheckFailure("stop_reason", message))
+
+        sod = new.get("stop_on_delete")
+        if sod is not None and "stop_on_delete" not in unknown and not isinstance(sod, bool):
+            failures.append(CheckFailure("stop_on_delete", "stop_on_delete: must be true or false"))
+        for name in CONNECTION_FIELDS:
+            value = new.get(name)
+            if value is None or name in unknown:
+                continue
+            if not isinstance(value, str):
+                failures.append(CheckFailure(name, f"{name}: must be a string"))
+            elif name == "endpoint_url" and not value.startswith(("http://", "https://")):
+                failures.append(CheckFailure(name, f"{name}: must start with http:// or https://"))
+
+        failures.extend(self._token_reuse(_plain(olds), new, unknown))
+        # Unknown objects do not serialize: hand them back as the wire sentinel the engine understands.
+        inputs = {k: (_UNKNOWN if _is_unknown(v) else v) for k, v in news.items()}
+        if inputs.get("stop_on_delete") is None:
+            inputs["stop_on_delete"] = True
+        return CheckResult(inputs, failures)
+
+    @staticmethod
+    def _token_reuse(old: dict[str, Any], new: dict[str, Any], unknown: set[str]) -> list[CheckFailure]:
+        """An explicit token kept while the page changes would make the service return the old
+        engagement as the "new" one (and the replace would then stop it): refuse it up front."""
+        token = new.get("idempotency_token")
+        if not token or token != old.get("idempotency_token") or not old.get("contact_id"):
+            return []
+        changed = [
+            f for f in START_FIELDS[:-1] if f not in unknown and (old.get(f) or None) != (new.get(f) or None)
+        ]
+        if not changed:
+            return []
+        return [
+            CheckFailure(
+                "idempotency_token",
+                f"idempotency_token: unchanged while {', '.join(changed)} changed; "
+                "a new page needs a new token (or none, to derive one)",
+            )
+        ]
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Identifying fields, token, region or endpoint -> replace; stop settings or profile -> update."""
+        old, new = _plain(olds), _plain(news)
+
+        def differs(name: str) -> bool:
+            value = new.get(name)
+            if _is_unknown(value):
+                return True
+            if name == "stop_on_delete":
+                return _stop_on_delete(old) != _stop_on_delete(new)
+            return old.get(name) != value
+
+        replaces = [name for name in REPLACE_FIELDS if differs(name)]
+        updates = [name for name in UPDATE_FIELDS if differs(name)]
+        return DiffResult(
+            changes=bool(replaces or updates),
+            replaces=replaces,
+            stables=list(COMPUTED_FIELDS[:3]) if not replaces else [],
+            # Create-before-delete: the new page goes out before the old engagement is stopped.
+            delete_before_replace=False,
+        )
+
+    # -- create / read / update / delete -----------------------------------------------------------
+
+    @staticmethod
+    def _outputs(props: dict[str, Any], engagement: Any) -> dict[str, Any]:
+        outs = {k: v for k, v in props.items() if k in (*START_FIELDS, *UPDATE_FIELDS, *CONNECTION_FIELDS)}
+        outs[TOKEN_SCOPE_KEY] = props.get(TOKEN_SCOPE_KEY)
+        outs["stop_on_delete"] = _stop_on_delete(props)
+        data = engagement.to_dict()
+        # An adopted engagement (Engagement.get) has no inputs: fill them from what the service says.
+        adopted = {
+            "contact_id": data.get("contact_arn"),
+            "sender": data.get("sender"),
+            "subject": data.get("subject"),
+            "content": data.get("content"),
+            "public_subject": data.get("public_subject"),
+            "public_content": data.get("public_content"),
+            "incident_id": data.get("incident_id"),
+        }
+        for key, value in adopted.items():
+            if outs.get(key) is None:
+                outs[key] = value
+        outs.update(
+            engagement_arn=engagement.engagement_arn,
+            contact_arn=data.get("contact_arn"),
+            start_time=iso(engagement.start_time),
+            stop_time=iso(engagement.stop_time),
+        )
+        # None would be dropped by serialization anyway; drop it here so outputs are stable.
+        return {k: v for k, v in outs.items() if v is not None}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """StartEngagement with the explicit token or one derived from the URN and the inputs."""
+        inputs = _plain(props)
+        request = StartRequest.from_mapping({k: inputs.get(k) for k in START_FIELDS})
+        try:
+            client = self._client(inputs)
+            arn = client.start(request, token_scope=inputs.get(TOKEN_SCOPE_KEY))
+            engagement = client.describe(arn)
+        except EngagementError as exc:
+            raise EngagementResourceError(f"engagement {_label(inputs)}: {exc}") from None
+        return CreateResult(arn, self._outputs(inputs, engagement))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """DescribeEngagement; an engagement that no longer exists reads as gone (empty id)."""
+        state = _plain(props)
+        try:
+            engagement = self._client(state, id_).describe(id_)
+        except ResourceNotFoundError:
+            return ReadResult(None, {})
+        except EngagementError as exc:
+            raise EngagementResourceError(f"engagement {_label(state, id_)}: {exc}") from None
+        return ReadResult(id_, self._outputs(state, engagement))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Only stop_on_delete, stop_reason and profile change; nothing is sent but a describe."""
+        old, new = _plain(olds), _plain(news)
+        merged = {**new, TOKEN_SCOPE_KEY: old.get(TOKEN_SCOPE_KEY) or new.get(TOKEN_SCOPE_KEY)}
+        try:
+            engagement = self._client(merged, id_).describe(id_)
+        except EngagementError as exc:
+            raise EngagementResourceError(f"engagement {_label(merged, id_)}: {exc}") from None
+        return UpdateResult(self._outputs(merged, engagement))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Stop the engagement when stop_on_delete (default) and still running; gone or stopped is fine."""
+        state = _plain(props)
+        if not _stop_on_delete(state):
+            return
+        try:
+            self._client(state, id_).ensure_stopped(id_, state.get("stop_reason"))
+        except ResourceNotFoundError:
+            return
+        except EngagementError as exc:
+            raise EngagementResourceError(f"engagement {_label(state, id_)}: {exc}") from None

@@ -1,0 +1,149 @@
+"""The Pulumi resource ``Engagement``: a page through AWS Incident Manager Contacts.
+
+``pulumi up`` starts the engagement (pages the contact or escalation plan),
+``pulumi refresh`` shows whether it stopped (``stop_time``), ``pulumi destroy``
+stops it. Example::
+
+    import pulumi
+    from pulumi_engagement import Engagement, EngagementArgs
+
+    page = Engagement(
+        "drill",
+        EngagementArgs(
+            contact_id="arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall",
+            sender="gameday",
+            subject="Game day: checkout is down (drill)",
+            content="This is a drill. Acknowledge and join #gameday.",
+            incident_id="gameday-2024-q3",
+        ),
+    )
+    pulumi.export("engagement_arn", page.engagement_arn)
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import pulumi
+from pulumi import Input, Output, ResourceOptions
+from pulumi.dynamic import Resource
+
+from .provider import SECRET_FIELDS, TOKEN_SCOPE_KEY, EngagementProvider, EngagementResourceError
+
+__all__ = ["Engagement", "EngagementArgs", "EngagementProvider", "EngagementResourceError"]
+
+#: One provider instance for every Engagement: identical serialized providers share one configured
+#: instance in the provider process.
+_PROVIDER = EngagementProvider()
+
+
+class EngagementArgs:
+    """Inputs of :class:`Engagement` (see DescribeEngagement / StartEngagement for the fields)."""
+
+    def __init__(
+        self,
+        contact_id: Input[str],
+        sender: Input[str],
+        subject: Input[str],
+        content: Input[str],
+        public_subject: Input[str] | None = None,
+        public_content: Input[str] | None = None,
+        incident_id: Input[str] | None = None,
+        idempotency_token: Input[str] | None = None,
+        stop_on_delete: Input[bool] | None = None,
+        stop_reason: Input[str] | None = None,
+        region: Input[str] | None = None,
+        profile: Input[str] | None = None,
+        endpoint_url: Input[str] | None = None,
+    ) -> None:
+        """
+        :param contact_id: ARN of the contact or escalation plan to page.
+        :param sender: Who is paging (shown to the responder).
+        :param subject: Subject of the page (secret in the state).
+        :param content: Body of the page (secret in the state).
+        :param public_subject: Subject for insecure channels (SMS, voice); secret in the state.
+        :param public_content: Body for insecure channels; secret in the state.
+        :param incident_id: The incident the page belongs to.
+        :param idempotency_token: Explicit token; by default one is derived from this resource's URN
+            and the page, so a retried ``pulumi up`` cannot page twice.
+        :param stop_on_delete: Stop the engagement on destroy or replace (default true).
+        :param stop_reason: Reason recorded by StopEngagement.
+        :param region: AWS region (default: the ARN's region, ``aws:region``, then the environment).
+        :param profile: AWS profile (default: ``aws:profile``, then the environment).
+        :param endpoint_url: Service endpoint, e.g. the local emulator (default:
+            ``pulumi-engagement:endpointUrl``, then ``AWS_ENDPOINT_URL_SSM_CONTACTS``).
+        """
+        self.contact_id = contact_id
+        self.sender = sender
+        self.subject = subject
+        self.content = content
+        self.public_subject = public_subject
+        self.public_content = public_content
+        self.incident_id = incident_id
+        self.idempotency_token = idempotency_token
+        self.stop_on_delete = stop_on_delete
+        self.stop_reason = stop_reason
+        self.region = region
+        self.profile = profile
+        self.endpoint_url = endpoint_url
+
+    def to_props(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+_INPUT_NAMES = tuple(inspect.signature(EngagementArgs).parameters)
+
+
+class Engagement(Resource, module="engagement", name="Engagement"):
+    """An ssm-contacts engagement: create pages, refresh reads, destroy stops."""
+
+    contact_id: Output[str]
+    sender: Output[str]
+    subject: Output[str]
+    content: Output[str]
+    public_subject: Output[str | None]
+    public_content: Output[str | None]
+    incident_id: Output[str | None]
+    idempotency_token: Output[str | None]
+    stop_on_delete: Output[bool]
+    stop_reason: Output[str | None]
+    region: Output[str | None]
+    profile: Output[str | None]
+    endpoint_url: Output[str | None]
+    #: ARN of the engagement (also the resource id).
+    engagement_arn: Output[str]
+    #: ARN of the contact or escalation plan that was paged.
+    contact_arn: Output[str]
+    #: When the engagement started, ISO 8601 UTC.
+    start_time: Output[str]
+    #: When it stopped (ISO 8601 UTC), or None while it runs; ``pulumi refresh`` updates it.
+    stop_time: Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: EngagementArgs | None = None,
+        opts: ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Page ``args.contact_id``; inputs may also be given as keyword arguments."""
+        props: dict[str, Any] = args.to_props() if args is not None else {}
+        unknown = set(kwargs) - set(_INPUT_NAMES)
+        if unknown:
+            raise TypeError(f"Engagement: unknown input(s): {', '.join(sorted(unknown))}")
+        props.update(kwargs)
+        opts = ResourceOptions.merge(opts, ResourceOptions(additional_secret_outputs=list(SECRET_FIELDS)))
+        if opts.id is None:
+            # The URN scopes the derived token: the same resource retried derives the same token.
+            props[TOKEN_SCOPE_KEY] = pulumi.Output.from_input(
+                pulumi.create_urn(resource_name, f"pulumi-python:{self._resource_type_name}", opts.parent)
+            )
+        for name in (*_INPUT_NAMES, "engagement_arn", "contact_arn", "start_time", "stop_time"):
+            props.setdefault(name, None)
+        super().__init__(_PROVIDER, resource_name, props, opts)
+
+    @staticmethod
+    def get(resource_name: str, id: Input[str], opts: ResourceOptions | None = None) -> Engagement:
+        """Adopt an existing engagement by its ARN (read-only: Pulumi never stops it)."""
+        return Engagement(resource_name, None, ResourceOptions.merge(opts, ResourceOptions(id=id)))
