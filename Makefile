@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check pulumi_engagement tests scripts bench
+	$(VENV)/bin/ruff format --check .
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q -n 2 tests

@@ -28,6 +28,7 @@ class FieldViolation:
     api_name: str  # the API member name, e.g. "Subject"
     rule: str  # short rule id: required, min_length, max_length, pattern, enum, min, max, type
     message: str  # e.g. "longer than 2048 characters"
+    limit: Any = None  # the rule's bound, pattern or allowed values, for callers that reword it
 
     def __str__(self) -> str:
         return f"{self.field} ({self.api_name}): {self.message}"

@@ -83,8 +83,8 @@ def describe_rules(operation: str) -> dict[str, dict[str, Any]]:
     return rules
 
 
-def _violation(path: str, api_path: str, rule: str, message: str) -> FieldViolation:
-    return FieldViolation(field=path, api_name=api_path, rule=rule, message=message)
+def _violation(path: str, api_path: str, rule: str, message: str, limit: Any = None) -> FieldViolation:
+    return FieldViolation(field=path, api_name=api_path, rule=rule, message=message, limit=limit)
 
 
 def _check_structure(shape: Shape, value: Any, path: str, api_path: str, out: list[FieldViolation]) -> None:
@@ -119,7 +119,7 @@ def _check_value(shape: Shape, value: Any, path: str, api_path: str, out: list[F
         _check_length(len(value), meta, "characters", path, api_path, out)
         if getattr(shape, "enum", None) and value not in shape.enum:
             allowed = ", ".join(shape.enum)
-            out.append(_violation(path, api_path, "enum", f"must be one of {allowed}"))
+            out.append(_violation(path, api_path, "enum", f"must be one of {allowed}", list(shape.enum)))
         pattern = meta.get("pattern")
         # Length first: an over-long value is reported without scanning it.
         if (
@@ -127,15 +127,17 @@ def _check_value(shape: Shape, value: Any, path: str, api_path: str, out: list[F
             and len(value) <= meta.get("max", len(value))
             and not compile_pattern(pattern).search(value)
         ):
-            out.append(_violation(path, api_path, "pattern", f"does not match the pattern {pattern}"))
+            out.append(
+                _violation(path, api_path, "pattern", f"does not match the pattern {pattern}", pattern)
+            )
     elif kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             out.append(_violation(path, api_path, "type", f"must be an integer, not {type(value).__name__}"))
             return
         if "min" in meta and value < meta["min"]:
-            out.append(_violation(path, api_path, "min", f"less than {meta['min']}"))
+            out.append(_violation(path, api_path, "min", f"less than {meta['min']}", meta["min"]))
         if "max" in meta and value > meta["max"]:
-            out.append(_violation(path, api_path, "max", f"greater than {meta['max']}"))
+            out.append(_violation(path, api_path, "max", f"greater than {meta['max']}", meta["max"]))
     elif kind == "boolean":
         if not isinstance(value, bool):
             out.append(_violation(path, api_path, "type", "must be true or false"))
@@ -171,6 +173,6 @@ def _check_length(
 ) -> None:
     if "min" in meta and size < meta["min"]:
         message = "must not be empty" if meta["min"] == 1 else f"shorter than {meta['min']} {unit}"
-        out.append(_violation(path, api_path, "min_length", message))
+        out.append(_violation(path, api_path, "min_length", message, meta["min"]))
     if "max" in meta and size > meta["max"]:
-        out.append(_violation(path, api_path, "max_length", f"longer than {meta['max']} {unit}"))
+        out.append(_violation(path, api_path, "max_length", f"longer than {meta['max']} {unit}", meta["max"]))

@@ -1,0 +1,115 @@
+"""``python -m pulumi_engagement.emulator``: serve ssm-contacts on loopback until SIGINT/SIGTERM.
+
+The first stdout line is the endpoint URL, printed (and flushed) once the
+server accepts connections, so scripts can read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_engagement.emulator",
+        description="Local emulator of AWS Incident Manager Contacts (ssm-contacts).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (0 picks a free port)")
+    parser.add_argument("--seed", metavar="FILE", help="YAML/JSON seed file applied at start")
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0, help="virtual seconds per real second (0 freezes the clock)"
+    )
+    parser.add_argument(
+        "--throttle",
+        action="append",
+        default=[],
+        metavar="OP=RATE",
+        help="token-bucket rate limit (requests/second, real time) for one operation; repeatable",
+    )
+    parser.add_argument(
+        "--error-rate", type=float, default=0.0, help="fraction of calls failing with HTTP 500"
+    )
+    parser.add_argument(
+        "--drop-rate",
+        type=float,
+        default=0.0,
+        help="fraction of calls committed whose response is then dropped",
+    )
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="milliseconds added to every call")
+    parser.add_argument("--fault-seed", type=int, default=None, help="seed for reproducible fault draws")
+    parser.add_argument(
+        "--fault-operations",
+        default=None,
+        help="comma-separated operations the error/drop/latency faults apply to",
+    )
+    parser.add_argument(
+        "--max-faults", type=int, default=None, help="stop injecting errors/drops after this many"
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .faults import FaultConfig, parse_throttle
+    from .server import EmulatorServer
+
+    try:
+        faults = FaultConfig(
+            throttle=parse_throttle(args.throttle),
+            error_rate=args.error_rate,
+            drop_rate=args.drop_rate,
+            latency_ms=args.latency_ms,
+            seed=args.fault_seed,
+            operations=args.fault_operations.split(",") if args.fault_operations else None,
+            max_faults=args.max_faults,
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(
+            f"warning: binding {args.host}, not loopback: the emulator has no authentication", file=sys.stderr
+        )
+    server = EmulatorServer(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        time_scale=args.time_scale,
+        faults=None if faults.is_empty() else faults,
+        verbose=args.verbose,
+    )
+    try:
+        server.start()
+    except (OSError, ValueError) as error:
+        print(f"error: cannot start the emulator: {error}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, on_signal)
+    print(server.endpoint_url, flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Fault injection and call counters for the emulator's ssm-contacts operations.
+
+Faults never touch the control endpoint. The throttle is a token bucket per
+operation measured on the real monotonic clock (not the virtual one), so
+throughput benchmarks see real rates whatever ``--time-scale`` says.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = [
+    "FaultConfig",
+    "FaultDecision",
+    "calls",
+    "clear_faults",
+    "engagements_created",
+    "get_faults",
+    "parse_throttle",
+    "reset",
+    "set_faults",
+]
+
+
+@dataclass
+class FaultConfig:
+    """What to inject.
+
+    - ``throttle``: operation -> requests per second (token bucket, burst of
+      ``max(1, rate)``; a rate <= 0 throttles every call).
+    - ``error_rate``: fraction of calls answered with InternalServerException (500),
+      before anything is committed.
+    - ``drop_rate``: fraction of calls that are committed and then lose their response.
+    - ``latency_ms``: real milliseconds added to every call.
+    - ``seed``: seeds the random draws, for reproducible runs.
+    - ``operations``: restrict error/drop/latency to these operations (None = all).
+    - ``max_faults``: stop injecting errors/drops after this many (None = no limit): "fail once, then
+      succeed" scenarios without hunting for a seed.
+    """
+
+    throttle: dict[str, float] = field(default_factory=dict)
+    error_rate: float = 0.0
+    drop_rate: float = 0.0
+    latency_ms: float = 0.0
+    seed: int | None = None
+    operations: list[str] | None = None
+    max_faults: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "drop_rate"):
+            value = float(getattr(self, name))
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+            setattr(self, name, value)
+        if float(self.latency_ms) < 0:
+            raise ValueError("latency_ms must be >= 0")
+        self.latency_ms = float(self.latency_ms)
+        self.throttle = {str(k): float(v) for k, v in (self.throttle or {}).items()}
+        if self.operations is not None:
+            self.operations = [str(op) for op in self.operations]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> FaultConfig:
+        data = dict(data or {})
+        unknown = set(data) - {f for f in cls.__dataclass_fields__}
+        if unknown:
+            raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def is_empty(self) -> bool:
+        return not (self.throttle or self.error_rate or self.drop_rate or self.latency_ms)
+
+
+def parse_throttle(specs: list[str]) -> dict[str, float]:
+    """``["StartEngagement=10", "ListPagesByEngagement=2.5"]`` -> {op: rate}."""
+    result: dict[str, float] = {}
+    for spec in specs:
+        op, sep, rate = spec.partition("=")
+        if not sep or not op.strip():
+            raise ValueError(f"throttle spec must be OPERATION=RATE, got {spec!r}")
+        result[op.strip()] = float(rate)
+    return result
+
+
+@dataclass
+class FaultDecision:
+    throttled: bool = False
+    error: bool = False
+    drop: bool = False
+    latency_s: float = 0.0
+
+
+class _Bucket:
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self.tokens = self.capacity
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        if self.rate <= 0:
+            return False
+        current = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (current - self.stamp) * self.rate)
+        self.stamp = current
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class _State:
+    """Process-wide: faults, buckets, random source and counters, under one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.config = FaultConfig()
+        self.buckets: dict[str, _Bucket] = {}
+        self.random = random.Random()
+        self.calls: Counter[str] = Counter()
+        self.engagements = 0
+        self.injected = 0
+
+
+_state = _State()
+
+
+def set_faults(config: FaultConfig | dict[str, Any] | None = None, **fields: Any) -> FaultConfig:
+    """Replace the active faults (buckets start full, the random source is reseeded)."""
+    if config is None:
+        config = FaultConfig(**fields)
+    elif isinstance(config, dict):
+        config = FaultConfig.from_dict({**config, **fields})
+    with _state.lock:
+        _state.config = config
+        _state.buckets = {op: _Bucket(rate) for op, rate in config.throttle.items()}
+        _state.random = random.Random(config.seed)
+        _state.injected = 0
+    return config
+
+
+def clear_faults() -> None:
+    set_faults(FaultConfig())
+
+
+def get_faults() -> FaultConfig:
+    with _state.lock:
+        return _state.config
+
+
+def decide(operation: str) -> FaultDecision:
+    """Count the attempt and decide which faults hit it (one decision per request)."""
+    with _state.lock:
+        _state.calls[operation] += 1
+        config = _state.config
+        decision = FaultDecision()
+        bucket = _state.buckets.get(operation)
+        if bucket is not None and not bucket.take():
+            decision.throttled = True
+        if config.operations is None or operation in config.operations:
+            decision.latency_s = config.latency_ms / 1000.0
+            # Always draw both numbers so a seed gives the same sequence whatever the rates.
+            error_draw = _state.random.random()
+            drop_draw = _state.random.random()
+            decision.error = error_draw < config.error_rate
+            decision.drop = not decision.error and drop_draw < config.drop_rate
+            if decision.error or decision.drop:
+                if config.max_faults is not None and _state.injected >= config.max_faults:
+                    decision.error = decision.drop = False
+                else:
+                    _state.injected += 1
+        return decision
+
+
+def calls(operation: str | None = None) -> dict[str, int] | int:
+    """Attempts received per operation (including faulted ones), or for one operation."""
+    with _state.lock:
+        if operation is not None:
+            return _state.calls.get(operation, 0)
+        return dict(_state.calls)
+
+
+def record_engagement_created() -> None:
+    with _state.lock:
+        _state.engagements += 1
+
+
+def engagements_created() -> int:
+    with _state.lock:
+        return _state.engagements
+
+
+def reset() -> None:
+    """Clear faults and counters."""
+    with _state.lock:
+        _state.reset()

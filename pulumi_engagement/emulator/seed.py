@@ -1,0 +1,201 @@
+"""Seed files: contacts, channels, plans and simulated responders, in YAML or JSON.
+
+Seeding is an upsert: an existing alias is updated (display name, plan),
+channels are matched by name, so a seed can be applied twice. Every generated
+request is checked against botocore's model like an API call would be.
+
+Format (see docs/emulator.md)::
+
+    account_id: "123456789012"      # optional, default 123456789012
+    region: us-east-1               # optional, default us-east-1
+    contacts:
+      - alias: alice
+        display_name: Alice
+        type: PERSONAL              # default PERSONAL
+        channels:
+          - {name: alice-sms, type: SMS, address: "+15555550101"}      # activated: true by default
+        plan:
+          - duration_minutes: 0
+            targets: [alice-sms]    # or {channel: alice-sms, retry_interval_minutes: 1}
+        responder: {acknowledge_after_seconds: 120}
+      - alias: primary-oncall
+        type: ESCALATION
+        plan:
+          - duration_minutes: 5
+            targets: [{contact: alice, essential: true}]
+    responders:                     # alternative to per-contact `responder`
+      - {contact: alice, acknowledge_after_minutes: 2}
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .models import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, STATE_LOCK, SSMContactsBackend
+from .validation import validate_input
+
+__all__ = ["load_seed", "parse_seed_text"]
+
+_CONTACT_KEYS = {"alias", "display_name", "type", "channels", "plan", "responder", "tags"}
+
+
+class SeedError(ValueError):
+    """The seed document is malformed."""
+
+
+def parse_seed_text(text: str) -> dict[str, Any]:
+    """YAML (a superset of JSON) into a seed document."""
+    if not text.strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        import yaml
+
+        data = yaml.safe_load(text)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SeedError("a seed document is a mapping with a `contacts` list")
+    return data
+
+
+def _read(path_or_dict: str | Path | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(path_or_dict, dict):
+        return path_or_dict
+    return parse_seed_text(Path(path_or_dict).read_text(encoding="utf-8"))
+
+
+def _seconds(entry: dict[str, Any], where: str) -> float:
+    if "acknowledge_after_seconds" in entry:
+        return float(entry["acknowledge_after_seconds"])
+    if "acknowledge_after_minutes" in entry:
+        return float(entry["acknowledge_after_minutes"]) * 60
+    raise SeedError(f"{where}: give acknowledge_after_seconds or acknowledge_after_minutes")
+
+
+def _stages(
+    backend: SSMContactsBackend,
+    contact: dict[str, Any],
+    channel_arns: dict[str, str],
+    contact_arns: dict[str, str],
+) -> list[dict[str, Any]]:
+    kind = contact.get("type", "PERSONAL")
+    stages = []
+    for index, stage in enumerate(contact.get("plan") or []):
+        where = f"contact {contact['alias']}, plan stage {index + 1}"
+        if not isinstance(stage, dict):
+            raise SeedError(f"{where}: a stage is a mapping")
+        targets = []
+        for target in stage.get("targets") or []:
+            if isinstance(target, str):
+                target = {"channel": target} if kind == "PERSONAL" else {"contact": target}
+            if "channel" in target:
+                name = target["channel"]
+                if name not in channel_arns:
+                    raise SeedError(f"{where}: unknown channel {name!r} (declare it under `channels`)")
+                info: dict[str, Any] = {"ContactChannelId": channel_arns[name]}
+                if target.get("retry_interval_minutes") is not None:
+                    info["RetryIntervalInMinutes"] = int(target["retry_interval_minutes"])
+                targets.append({"ChannelTargetInfo": info})
+            elif "contact" in target:
+                alias = target["contact"]
+                arn = contact_arns.get(alias) or backend.contact_arn(alias)
+                targets.append(
+                    {
+                        "ContactTargetInfo": {
+                            "ContactId": arn,
+                            "IsEssential": bool(target.get("essential", False)),
+                        }
+                    }
+                )
+            else:
+                raise SeedError(f"{where}: a target names a `channel` or a `contact`")
+        stages.append({"DurationInMinutes": int(stage.get("duration_minutes", 0)), "Targets": targets})
+    return stages
+
+
+def load_seed(
+    path_or_dict: str | Path | dict[str, Any], account_id: str | None = None, region: str | None = None
+) -> dict[str, Any]:
+    """Apply a seed to one account and region; returns the ARNs it created.
+
+    The result is ``{"account_id", "region", "contacts": {alias: arn}, "channels": {"alias/name": arn}}``.
+
+    ``account_id``/``region`` arguments win over the file's, which win over the defaults.
+    """
+    from . import get_backend
+
+    document = _read(path_or_dict)
+    account = str(account_id or document.get("account_id") or DEFAULT_ACCOUNT_ID)
+    region_name = str(region or document.get("region") or DEFAULT_REGION)
+    contacts = document.get("contacts") or []
+    if not isinstance(contacts, list):
+        raise SeedError("`contacts` is a list")
+    backend: SSMContactsBackend = get_backend(account, region_name)
+    contact_arns: dict[str, str] = {}
+    channel_arns: dict[str, str] = {}
+    with STATE_LOCK:
+        # Personal contacts first: escalation plans refer to them.
+        ordered = sorted(contacts, key=lambda c: 0 if c.get("type", "PERSONAL") == "PERSONAL" else 1)
+        for contact in ordered:
+            if not isinstance(contact, dict) or "alias" not in contact:
+                raise SeedError("each contact is a mapping with an `alias`")
+            unknown = set(contact) - _CONTACT_KEYS
+            if unknown:
+                raise SeedError(f"contact {contact['alias']}: unknown keys {sorted(unknown)}")
+            alias, kind = str(contact["alias"]), contact.get("type", "PERSONAL")
+            request: dict[str, Any] = {"Alias": alias, "Type": kind, "Plan": {"Stages": []}}
+            if contact.get("display_name") is not None:
+                request["DisplayName"] = str(contact["display_name"])
+            tags = [{"Key": str(k), "Value": str(v)} for k, v in (contact.get("tags") or {}).items()]
+            if tags:
+                request["Tags"] = tags
+            validate_input("CreateContact", request)
+            arn = backend.contact_arn(alias)
+            if arn in backend.contacts:
+                backend.update_contact(arn, display_name=request.get("DisplayName"), plan={"Stages": []})
+            else:
+                backend.create_contact(alias, kind, {"Stages": []}, request.get("DisplayName"), tags or None)
+            contact_arns[alias] = arn
+            local_channels: dict[str, str] = {}
+            existing = {ch.name: ch for ch in backend.channels.values() if ch.contact_arn == arn}
+            for channel in contact.get("channels") or []:
+                name, ctype = str(channel["name"]), str(channel.get("type", "EMAIL")).upper()
+                address = str(channel["address"])
+                validate_input(
+                    "CreateContactChannel",
+                    {
+                        "ContactId": arn,
+                        "Name": name,
+                        "Type": ctype,
+                        "DeliveryAddress": {"SimpleAddress": address},
+                    },
+                )
+                if name in existing:
+                    channel_arn = existing[name].arn
+                    backend.update_contact_channel(channel_arn, address=address)
+                else:
+                    channel_arn = backend.create_contact_channel(
+                        arn, name, ctype, address, defer_activation=True
+                    )
+                if channel.get("activated", True):
+                    backend.activate_channel_directly(channel_arn)
+                local_channels[name] = channel_arn
+                channel_arns[f"{alias}/{name}"] = channel_arn
+            stages = _stages(backend, contact, local_channels, contact_arns)
+            if stages:
+                validate_input("UpdateContact", {"ContactId": arn, "Plan": {"Stages": stages}})
+                backend.update_contact(arn, plan={"Stages": stages})
+            if contact.get("responder"):
+                backend.set_responder(arn, _seconds(contact["responder"], f"contact {alias}, responder"))
+        for index, responder in enumerate(document.get("responders") or []):
+            alias = responder.get("contact")
+            if not alias:
+                raise SeedError(f"responders[{index}]: give `contact`")
+            backend.set_responder(
+                backend.contact_arn(str(alias)), _seconds(responder, f"responders[{index}]")
+            )
+    return {"account_id": account, "region": region_name, "contacts": contact_arns, "channels": channel_arns}
