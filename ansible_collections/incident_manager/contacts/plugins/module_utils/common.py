@@ -1,0 +1,159 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ansible glue over the vendored core: connection options, client and error mapping.
+
+Everything that talks to the service lives in ``engagement_core`` (a generated copy
+of the project's core); this file only maps Ansible's idiom onto it.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+try:
+    import boto3  # noqa: F401  pylint: disable=unused-import
+    import botocore  # noqa: F401  pylint: disable=unused-import
+
+    HAS_BOTO3 = True
+    BOTO3_IMPORT_ERROR = None
+except ImportError:
+    HAS_BOTO3 = False
+    BOTO3_IMPORT_ERROR = traceback.format_exc()
+
+from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (
+    ClientConfig,
+    EngagementClient,
+    EngagementError,
+    ValidationError,
+)
+
+USER_AGENT = "ansible"
+
+# Endpoint variables amazon.aws reads itself; AWS_ENDPOINT_URL_SSM_CONTACTS and
+# AWS_ENDPOINT_URL are left to boto3, so the service-specific one wins over these.
+_ENDPOINT_ENV = ("AWS_URL", "EC2_URL")
+
+
+def connection_argument_spec() -> dict:
+    """amazon.aws's connection options, aliases and environment fallbacks."""
+    return dict(
+        region=dict(
+            type="str",
+            aliases=["aws_region", "ec2_region"],
+            fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION", "EC2_REGION"]),
+        ),
+        profile=dict(
+            type="str",
+            aliases=["aws_profile"],
+            fallback=(env_fallback, ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]),
+        ),
+        endpoint_url=dict(type="str", aliases=["aws_endpoint_url", "ec2_url"]),
+        access_key=dict(
+            type="str",
+            aliases=["aws_access_key_id", "aws_access_key", "ec2_access_key"],
+            no_log=False,
+            fallback=(env_fallback, ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "EC2_ACCESS_KEY"]),
+        ),
+        secret_key=dict(
+            type="str",
+            aliases=["aws_secret_access_key", "aws_secret_key", "ec2_secret_key"],
+            no_log=True,
+            fallback=(env_fallback, ["AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "EC2_SECRET_KEY"]),
+        ),
+        session_token=dict(
+            type="str",
+            aliases=["aws_session_token", "security_token", "aws_security_token"],
+            no_log=True,
+            fallback=(env_fallback, ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "EC2_SECURITY_TOKEN"]),
+        ),
+        validate_certs=dict(type="bool", default=True),
+        aws_ca_bundle=dict(type="path", fallback=(env_fallback, ["AWS_CA_BUNDLE"])),
+        aws_config=dict(type="dict"),
+    )
+
+
+def endpoint_url(params: dict, environ: dict | None = None) -> str | None:
+    """The explicit endpoint, else AWS_URL/EC2_URL unless boto3's service-specific variable is set."""
+    environ = os.environ if environ is None else environ
+    if params.get("endpoint_url"):
+        return params["endpoint_url"]
+    if environ.get("AWS_ENDPOINT_URL_SSM_CONTACTS"):
+        return None  # boto3 reads it itself
+    for name in _ENDPOINT_ENV:
+        if environ.get(name):
+            return environ[name]
+    return None
+
+
+def client_config(params: dict, environ: dict | None = None) -> ClientConfig:
+    """The core's ClientConfig for the module's connection options."""
+    verify = params.get("validate_certs", True)
+    if verify and params.get("aws_ca_bundle"):
+        verify = params["aws_ca_bundle"]
+    return ClientConfig(
+        region=params.get("region") or None,
+        profile=params.get("profile") or None,
+        endpoint_url=endpoint_url(params, environ),
+        access_key=params.get("access_key") or None,
+        secret_key=params.get("secret_key") or None,
+        session_token=params.get("session_token") or None,
+        verify=verify,
+        user_agent=USER_AGENT,
+        botocore_config=params.get("aws_config") or None,
+    )
+
+
+class EngagementModule:
+    """An AnsibleModule plus the core client; ``fail`` maps the core's errors onto fail_json."""
+
+    def __init__(self, argument_spec: dict, option_names: dict | None = None, **kwargs) -> None:
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        # Core field names are the option names, except where a module renames one.
+        self.option_names = option_names or {}
+        if not HAS_BOTO3:
+            self.module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO3_IMPORT_ERROR)
+        self._client = None
+
+    @property
+    def params(self) -> dict:
+        return self.module.params
+
+    @property
+    def check_mode(self) -> bool:
+        return self.module.check_mode
+
+    @property
+    def client(self) -> EngagementClient:
+        if self._client is None:
+            try:
+                self._client = EngagementClient.from_config(client_config(self.params))
+            except EngagementError as exc:
+                self.fail(exc)
+        return self._client
+
+    def option(self, field: str) -> str:
+        return self.option_names.get(field, field)
+
+    def fail(self, exc: EngagementError, **result) -> None:
+        """fail_json with a message naming the option and the rule for invalid input."""
+        result.setdefault("changed", False)
+        if isinstance(exc, ValidationError):
+            violations = [
+                dict(option=self.option(v.field), rule=v.rule, message=v.message) for v in exc.violations
+            ]
+            msg = "Invalid options: " + "; ".join(
+                f"{v['option']}: {v['message']} (rule: {v['rule']})" for v in violations
+            )
+            self.module.fail_json(msg=msg, error_kind=exc.kind, violations=violations, **result)
+        extra = {}
+        code = getattr(exc, "code", None)
+        if code and getattr(exc, "operation", None) is not None:
+            extra["error_code"] = code
+        self.module.fail_json(msg=str(exc), error_kind=exc.kind, **dict(extra, **result))
+
+    def exit(self, **result) -> None:
+        self.module.exit_json(**result)

@@ -1,0 +1,409 @@
+#!/usr/bin/python
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: engagement
+short_description: Page a contact or escalation plan through AWS Incident Manager, once
+version_added: 0.1.0
+description:
+  - Starts an engagement (a page) to an AWS Systems Manager Incident Manager contact or escalation plan
+    with StartEngagement, or stops one with StopEngagement.
+  - Idempotent. Every start carries an idempotency token, derived from what identifies the page (contact,
+    sender, subject, content, public fields, incident) when O(idempotency_token) is not given, and an
+    engagement matching the page within O(lookup_window) is returned instead of paging again. Re-running a
+    task, or many hosts running it at once, pages once.
+  - Every option is checked against the service's model (required, length, pattern) before any request is
+    sent; the error names the option and the rule.
+  - Check mode never starts or stops an engagement and reports what a real run would.
+  - With O(wait=true) the task blocks until a page is acknowledged, the engagement stops, or
+    O(wait_timeout) passes. A timeout fails the task but still returns the engagement, so a C(rescue)
+    can escalate.
+author:
+  - pulumi-engagement developers (@pulumi-engagement)
+options:
+  state:
+    description:
+      - V(started) pages unless the same page already exists.
+      - V(stopped) stops the engagement O(engagement_id), or the newest engagement matching the page options
+        within O(lookup_window).
+    type: str
+    choices: [started, stopped]
+    default: started
+  contact_id:
+    description:
+      - ARN of the contact or escalation plan to page.
+      - Required with O(state=started), and with O(state=stopped) when O(engagement_id) is not given.
+    type: str
+  sender:
+    description:
+      - Who is paging, for example the name of the playbook or the on-call tool.
+    type: str
+  subject:
+    description:
+      - Secure subject of the message sent to the contact's email and SMS channels.
+    type: str
+  content:
+    description:
+      - Secure content of the message sent to the contact's email and SMS channels.
+    type: str
+  public_subject:
+    description:
+      - Insecure subject, sent to channels that cannot carry the secure one.
+    type: str
+  public_content:
+    description:
+      - Insecure content, sent to channels that cannot carry the secure one.
+    type: str
+  incident_id:
+    description:
+      - ID of the incident the page is about.
+    type: str
+  idempotency_token:
+    description:
+      - Token that makes StartEngagement idempotent at the service.
+      - When not given, a token is derived from the page's identifying options, so the same task always
+        uses the same token.
+    type: str
+  engagement_id:
+    description:
+      - ARN of the engagement to stop with O(state=stopped).
+    type: str
+    aliases: [engagement_arn]
+  reason:
+    description:
+      - Why the engagement is stopped (StopEngagement's Reason).
+    type: str
+  lookup_window:
+    description:
+      - How far back, in minutes, to look for an engagement matching the page before starting a new one.
+    type: int
+    default: 1440
+  wait:
+    description:
+      - Wait until a page of the engagement is acknowledged (read) or the engagement stops.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait=true) before failing.
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - incident_manager.contacts.connection
+attributes:
+  check_mode:
+    support: full
+    description: Never starts or stops an engagement; reports what a real run would report.
+  diff_mode:
+    support: full
+    description: Shows the engagement before and after.
+  platform:
+    support: full
+    platforms: posix
+    description: Target OS/families that can be operated against.
+  action_group:
+    support: full
+    membership: [incident_manager.contacts.contacts]
+    description: >-
+      Use C(group/incident_manager.contacts.contacts) in C(module_defaults) to set connection options once.
+seealso:
+  - module: incident_manager.contacts.engagement_info
+  - name: StartEngagement API reference
+    description: The API call this module makes.
+    link: https://docs.aws.amazon.com/incident-manager/latest/APIReference/API_SSMContacts_StartEngagement.html
+"""
+
+EXAMPLES = r"""
+- name: Page the on-call when a deploy fails
+  block:
+    - name: Deploy
+      ansible.builtin.command: /usr/local/bin/deploy --release "{{ release }}"
+      changed_when: true
+  rescue:
+    - name: Page the primary on-call escalation plan (once, however often this runs)
+      incident_manager.contacts.engagement:
+        contact_id: arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall
+        sender: deploy-pipeline
+        subject: "Deploy of {{ release }} failed on {{ inventory_hostname }}"
+        content: "{{ ansible_failed_result.msg | default('deploy failed') }}"
+        incident_id: "deploy-{{ release }}"
+      delegate_to: localhost
+      run_once: true
+
+- name: Runbook step that waits for an acknowledgement and escalates on timeout
+  block:
+    - name: Page and wait up to 10 minutes for someone to read it
+      incident_manager.contacts.engagement:
+        contact_id: arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall
+        sender: runbook
+        subject: Database failover needs approval
+        content: Approve the failover of db-1 in the runbook channel.
+        wait: true
+        wait_timeout: 600
+      register: page
+    - name: Who acknowledged
+      ansible.builtin.debug:
+        msg: "Acknowledged by {{ page.acknowledged_by | join(', ') }}"
+  rescue:
+    - name: Nobody answered, page the secondary plan
+      incident_manager.contacts.engagement:
+        contact_id: arn:aws:ssm-contacts:us-east-1:123456789012:contact/secondary-oncall
+        sender: runbook
+        subject: "ESCALATION: database failover needs approval"
+        content: >-
+          Nobody acknowledged {{ ansible_failed_result.engagement.engagement_arn | default('the page') }}
+
+- name: Stop an engagement someone is already handling
+  incident_manager.contacts.engagement:
+    state: stopped
+    engagement_id: "{{ page.engagement.engagement_arn }}"
+    reason: Handled by the deploy team
+
+- name: Set the region and the local emulator's endpoint once for every task of the collection
+  module_defaults:
+    group/incident_manager.contacts.contacts:
+      region: us-east-1
+      endpoint_url: http://127.0.0.1:5000
+  block:
+    - name: Page
+      incident_manager.contacts.engagement:
+        contact_id: arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall
+        sender: drill
+        subject: Game day drill
+        content: This is a drill.
+"""
+
+RETURN = r"""
+engagement:
+  description:
+    - The engagement, in snake_case. Timestamps are ISO 8601 UTC strings.
+    - In check mode, when the task would page, the engagement that would be started (no ARN yet).
+    - Also returned when the wait times out.
+  returned: when an engagement was found, started or would be started
+  type: dict
+  contains:
+    engagement_arn:
+      description: ARN of the engagement; null in check mode when it would be started.
+      type: str
+      sample: arn:aws:ssm-contacts:us-east-1:123456789012:engagement/primary-oncall/0b5f9e4c-1f2a-4d7b
+    contact_arn:
+      description: ARN of the contact or escalation plan paged.
+      type: str
+      sample: arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall
+    sender:
+      description: Who paged.
+      type: str
+    subject:
+      description: Secure subject.
+      type: str
+    content:
+      description: Secure content.
+      type: str
+    public_subject:
+      description: Insecure subject.
+      type: str
+    public_content:
+      description: Insecure content.
+      type: str
+    incident_id:
+      description: Incident ID.
+      type: str
+    start_time:
+      description: When the engagement started.
+      type: str
+      sample: "2024-05-01T12:00:00Z"
+    stop_time:
+      description: When it stopped; null while it runs.
+      type: str
+    idempotency_token:
+      description: The token StartEngagement was (or would be) called with.
+      type: str
+pages:
+  description: The engagement's pages, each with its receipts, when O(wait=true).
+  returned: when waited
+  type: list
+  elements: dict
+  contains:
+    page_arn:
+      description: ARN of the page.
+      type: str
+    contact_arn:
+      description: ARN of the contact paged.
+      type: str
+    sent_time:
+      description: When the page was sent.
+      type: str
+    delivery_time:
+      description: When it was delivered.
+      type: str
+    read_time:
+      description: When it was read (acknowledged).
+      type: str
+    acknowledged:
+      description: Whether the page was read.
+      type: bool
+    receipts:
+      description: Receipts (SENT, DELIVERED, READ, ERROR, STOP) with their times and channels.
+      type: list
+      elements: dict
+wait_status:
+  description: How the wait ended. V(acknowledged), V(stopped) or V(timeout).
+  returned: when waited
+  type: str
+  sample: acknowledged
+acknowledged_by:
+  description: ARNs of the contacts who acknowledged.
+  returned: when waited
+  type: list
+  elements: str
+violations:
+  description: Broken rules of invalid options.
+  returned: when the options are invalid
+  type: list
+  elements: dict
+  sample: [{"option": "subject", "rule": "max_length", "message": "longer than 2048 characters"}]
+"""
+
+from datetime import timedelta  # noqa: E402
+
+from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
+    EngagementModule,
+)
+from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
+    EngagementError,
+    StartRequest,
+    WaitTimeout,
+    validate,
+)
+
+PAGE_OPTIONS = (
+    "contact_id",
+    "sender",
+    "subject",
+    "content",
+    "public_subject",
+    "public_content",
+    "incident_id",
+    "idempotency_token",
+)
+
+
+def argument_spec() -> dict:
+    spec = {name: dict(type="str") for name in PAGE_OPTIONS}
+    spec["idempotency_token"]["no_log"] = False  # not a secret: it is derived from the page itself
+    spec.update(
+        state=dict(type="str", choices=["started", "stopped"], default="started"),
+        engagement_id=dict(type="str", aliases=["engagement_arn"]),
+        reason=dict(type="str"),
+        lookup_window=dict(type="int", default=1440),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=600),
+    )
+    return spec
+
+
+def page_request(params: dict) -> StartRequest:
+    return StartRequest.from_mapping({name: params.get(name) for name in PAGE_OPTIONS})
+
+
+def would_start(request: StartRequest, token: str) -> dict:
+    """The engagement a real run would start, for check mode."""
+    return dict(
+        engagement_arn=None,
+        contact_arn=request.contact_id,
+        sender=request.sender,
+        subject=request.subject,
+        content=request.content,
+        public_subject=request.public_subject,
+        public_content=request.public_content,
+        incident_id=request.incident_id,
+        start_time=None,
+        stop_time=None,
+        idempotency_token=token,
+    )
+
+
+def wait_for(em: EngagementModule, engagement: dict, result: dict) -> dict:
+    try:
+        waited = em.client.wait(engagement["engagement_arn"], float(em.params["wait_timeout"]))
+    except WaitTimeout as exc:
+        last = dict(engagement, **exc.engagement.to_dict()) if exc.engagement else engagement
+        em.fail(
+            exc,
+            **dict(
+                result,
+                engagement=last,
+                pages=[p.to_dict() for p in exc.pages],
+                wait_status="timeout",
+                acknowledged_by=[],
+            ),
+        )
+    result.update(
+        engagement=dict(engagement, **waited.engagement.to_dict()),
+        pages=[p.to_dict() for p in waited.pages],
+        wait_status=waited.status,
+        acknowledged_by=list(waited.acknowledged_by),
+    )
+    return result
+
+
+def ensure_started(em: EngagementModule, window: timedelta) -> dict:
+    request = page_request(em.params)
+    outcome = em.client.ensure_started(request, window=window, check_mode=em.check_mode)
+    if outcome.engagement is None:  # check mode: it would page
+        engagement = would_start(request, outcome.idempotency_token)
+    else:
+        engagement = dict(outcome.engagement.to_dict(), idempotency_token=outcome.idempotency_token)
+    result = dict(changed=outcome.changed, engagement=engagement)
+    if em.module._diff:
+        result["diff"] = dict(before={} if outcome.changed else engagement, after=engagement)
+    if em.params["wait"] and not em.check_mode:
+        result = wait_for(em, engagement, result)
+    return result
+
+
+def ensure_stopped(em: EngagementModule, window: timedelta) -> dict:
+    arn = em.params["engagement_id"]
+    if not arn:
+        request = page_request(em.params)
+        request.validate()  # names every missing or invalid page option
+        found = em.client.find(request, window)
+        if found is None:
+            return dict(changed=False, engagement=None, msg="no engagement matches the page options")
+        arn = found.engagement_arn
+    validate("StopEngagement", {"EngagementId": arn, "Reason": em.params["reason"]})
+    changed, before, after = em.client.ensure_stopped(arn, em.params["reason"], check_mode=em.check_mode)
+    engagement = after.to_dict()
+    result = dict(changed=changed, engagement=engagement)
+    if em.module._diff:
+        after_state = "stopped" if changed or before.stopped else "running"
+        result["diff"] = dict(
+            before=dict(before.to_dict(), state="stopped" if before.stopped else "running"),
+            after=dict(engagement, state=after_state),
+        )
+    return result
+
+
+def main() -> None:
+    em = EngagementModule(
+        argument_spec(),
+        supports_check_mode=True,
+        required_if=[("state", "started", ["contact_id", "sender", "subject", "content"])],
+    )
+    if em.params["lookup_window"] < 1:
+        em.module.fail_json(msg="Invalid options: lookup_window: must be at least 1 minute (rule: min)")
+    if em.params["wait_timeout"] < 0:
+        em.module.fail_json(msg="Invalid options: wait_timeout: must not be negative (rule: min)")
+    window = timedelta(minutes=em.params["lookup_window"])
+    try:
+        action = ensure_started if em.params["state"] == "started" else ensure_stopped
+        result = action(em, window)
+    except EngagementError as exc:
+        em.fail(exc)
+    em.exit(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `make demo`: the failed-deploy playbook against the local emulator, end to end.
+#
+# Starts the emulator (examples/seed.yaml) on a free loopback port, runs
+# examples/ansible/page-on-failed-deploy.yml (it pages), runs it again (not
+# changed), shows the engagement and its pages, lets the seed's simulated
+# responder (alice) acknowledge by moving the emulator's clock on, and stops
+# the emulator. Fake credentials and an explicit endpoint: it never reaches AWS.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+VENV="${VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+EXAMPLE="$ROOT/examples/ansible"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/engagement-demo.XXXXXX")"
+EMULATOR_PID=""
+
+cleanup() {
+    if [[ -n "$EMULATOR_PID" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
+        kill "$EMULATOR_PID" 2>/dev/null || true
+        wait "$EMULATOR_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() {
+    printf '\ndemo FAILED: %s\n' "$*" >&2
+    exit 1
+}
+
+# Nothing from the caller's AWS set-up may leak in: fake keys, no profile, no config files.
+while IFS= read -r name; do unset "$name"; done < <(env | grep -oE '^(AWS|EC2)_[A-Z0-9_]+' || true)
+export AWS_ACCESS_KEY_ID=AKIADEMODEMODEMO0000 AWS_SECRET_ACCESS_KEY=demo-secret-not-real
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_DEFAULT_REGION=us-east-1
+export PATH="$VENV/bin:$PATH" ANSIBLE_CONFIG="$EXAMPLE/ansible.cfg" ANSIBLE_NOCOLOR=1
+unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
+
+step "Starting the ssm-contacts emulator with examples/seed.yaml"
+"$PY" -m pulumi_engagement.emulator --host 127.0.0.1 --port 0 --seed "$ROOT/examples/seed.yaml" \
+    >"$WORK/emulator.out" 2>"$WORK/emulator.log" &
+EMULATOR_PID=$!
+URL=""
+for _ in $(seq 1 150); do # the first stdout line is the endpoint, printed once it accepts connections
+    URL="$(head -n 1 "$WORK/emulator.out" 2>/dev/null || true)"
+    [[ "$URL" == http* ]] && break
+    kill -0 "$EMULATOR_PID" 2>/dev/null || die "the emulator exited: $(cat "$WORK/emulator.log")"
+    sleep 0.2
+done
+[[ "$URL" == http* ]] || die "the emulator did not start within 30 seconds"
+echo "emulator at $URL (loopback only; fake credentials)"
+
+control() { # control METHOD ROUTE [JSON]: the emulator's /_emulator/ endpoint
+    "$PY" - "$URL" "$@" <<'EOF'
+import json, sys
+from pulumi_engagement.emulator.control import EmulatorControl
+url, method, route, *body = sys.argv[1:]
+print(json.dumps(EmulatorControl(url)._request(method, route, json.loads(body[0]) if body else None)))
+EOF
+}
+state_field() { control GET state | "$PY" -c "import json,sys; s=json.load(sys.stdin); print($1)"; }
+
+playbook() { # playbook NAME LOGFILE: run an example playbook against the emulator
+    if ! (cd "$EXAMPLE" && ansible-playbook "$1" -e "ssm_contacts_endpoint=$URL") | tee "$2"; then
+        die "ansible-playbook $1 failed"
+    fi
+}
+
+step "1. The deploy fails on web-1..3; the rescue pages the primary on-call"
+echo "(the 'fatal:' lines are the pretend deploy failing on purpose; the rescue handles them)"
+playbook page-on-failed-deploy.yml "$WORK/run1.log"
+grep -q "Paged arn:aws:ssm-contacts" "$WORK/run1.log" || die "the first run did not page"
+[[ "$(grep -c 'Paged arn:aws:ssm-contacts' "$WORK/run1.log")" == 1 ]] || die "more than one host paged"
+ARN="$(grep -oE 'arn:aws:ssm-contacts:[^ "]+:engagement/[^ "]+' "$WORK/run1.log" | head -n 1)"
+
+step "2. Run it again: the page already exists, nothing changes"
+playbook page-on-failed-deploy.yml "$WORK/run2.log"
+if grep -q "Paged arn:aws:ssm-contacts" "$WORK/run2.log"; then die "the re-run paged again"; fi
+[[ "$(state_field 's["engagements"]')" == 1 ]] || die "the emulator holds more than one engagement"
+
+step "3. The engagement and its pages"
+playbook show-engagement.yml "$WORK/show1.log"
+
+step "4. Two minutes later (virtual time): the simulated responder, alice, acknowledges"
+control POST clock '{"advance_seconds": 180}' >/dev/null
+playbook show-engagement.yml "$WORK/show2.log"
+grep -q "acknowledged at" "$WORK/show2.log" || die "the responder did not acknowledge"
+ACK="$(grep -oE 'page to [a-z-]+: [A-Z >]+ \(acknowledged at [^)]+\)' "$WORK/show2.log" | head -n 1)"
+STARTS="$(state_field 's["calls"].get("StartEngagement", 0)')"
+
+step "Stopping the emulator"
+kill "$EMULATOR_PID"
+wait "$EMULATOR_PID" 2>/dev/null || true
+EMULATOR_PID=""
+echo "stopped"
+
+cat <<EOF
+
+==================================== summary ====================================
+ deploy of release 2024.05.1 failed on 3 hosts -> paged primary-oncall ONCE
+ engagement      $ARN
+ re-run          not changed (same engagement, no new page)
+ StartEngagement calls: $STARTS (the other hosts and the re-run found the existing page)
+ acknowledged    ${ACK:-no}
+ AWS was never contacted: the emulator ran on $URL and has been stopped.
+=================================================================================
+EOF

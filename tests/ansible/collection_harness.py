@@ -1,0 +1,160 @@
+"""Helpers for the collection's integration tests: real ansible-playbook against the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pulumi_engagement.emulator.control import EmulatorControl
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "examples" / "seed.yaml"
+COLLECTION = ROOT / "ansible_collections" / "incident_manager" / "contacts"
+BIN = Path(sys.executable).parent
+PRIMARY = "arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall"
+SECONDARY = "arn:aws:ssm-contacts:us-east-1:123456789012:contact/secondary-oncall"
+ALICE = "arn:aws:ssm-contacts:us-east-1:123456789012:contact/alice"
+# Fake credentials; the secret is searched for in every output to prove it never leaks.
+SECRET = "s3cr3t-never-printed-8d1f0a"
+GROUP = "group/incident_manager.contacts.contacts"
+
+
+@dataclass
+class Emulator:
+    endpoint_url: str
+    control: EmulatorControl
+
+
+def ansible_env(tmp_path: Path, collections_path: Path = ROOT, path: Path = BIN) -> dict[str, str]:
+    """A clean environment: fake credentials, no AWS endpoint or profile leaking in from outside."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "ANSIBLE_", "EC2_", "PYTHON")) and k != "VIRTUAL_ENV"
+    }
+    home = tmp_path / "ansible-home"
+    env.update(
+        PATH=f"{path}{os.pathsep}{env.get('PATH', '')}",
+        AWS_ACCESS_KEY_ID="AKIAEXAMPLEFAKE",
+        AWS_SECRET_ACCESS_KEY=SECRET,
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        ANSIBLE_HOME=str(home),
+        ANSIBLE_LOCAL_TEMP=str(home / "tmp"),
+        ANSIBLE_COLLECTIONS_PATH=str(collections_path),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_HOST_KEY_CHECKING="0",
+        ANSIBLE_DEPRECATION_WARNINGS="0",
+    )
+    return env
+
+
+@dataclass
+class Run:
+    proc: subprocess.CompletedProcess[str]
+    results: dict[str, list[dict[str, Any]]]  # host -> one registered result per task
+
+    @property
+    def output(self) -> str:
+        return self.proc.stdout + self.proc.stderr
+
+    def only(self) -> list[dict[str, Any]]:
+        """The results of the single host."""
+        (results,) = self.results.values()
+        return results
+
+
+def run_tasks(
+    tmp_path: Path,
+    emulator: Emulator | None,
+    tasks: list[dict[str, Any]],
+    *,
+    hosts: int = 1,
+    forks: int = 5,
+    args: tuple[str, ...] = (),
+    python: Path | None = None,
+    collections_path: Path = ROOT,
+    name: str = "play",
+) -> Run:
+    """Run tasks on `hosts` local hosts; every task is registered and its result collected.
+
+    Tasks never abort the play (ignore_errors), so a test sees every result,
+    failures included; a final task writes them to a JSON file per host.
+    """
+    work = tmp_path / name
+    work.mkdir(parents=True, exist_ok=True)
+    out = work / "results"
+    out.mkdir(exist_ok=True)
+    python = python or Path(sys.executable)
+    registered = []
+    play_tasks = []
+    for index, task in enumerate(tasks):
+        var = f"result_{index}"
+        registered.append(var)
+        play_tasks.append({**task, "register": var, "ignore_errors": True})
+    dump = "{{ {" + ", ".join(f"'{v}': {v}" for v in registered) + "} | to_json }}"
+    play_tasks.append(
+        {
+            "name": "Save the results",
+            "ansible.builtin.copy": {"content": dump, "dest": f"{out}/{{{{ inventory_hostname }}}}.json"},
+            "check_mode": False,
+            "diff": False,
+        }
+    )
+    play: dict[str, Any] = {"name": name, "hosts": "targets", "gather_facts": False, "tasks": play_tasks}
+    if emulator is not None:
+        play["module_defaults"] = {GROUP: {"region": "us-east-1", "endpoint_url": emulator.endpoint_url}}
+    (work / "play.yml").write_text(yaml.safe_dump([play], sort_keys=False))
+    inventory = {
+        "all": {
+            "children": {
+                "targets": {
+                    "hosts": {f"host-{i:02d}": None for i in range(hosts)},
+                    "vars": {"ansible_connection": "local", "ansible_python_interpreter": str(python)},
+                }
+            }
+        }
+    }
+    (work / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    cmd = [
+        str(python),
+        "-m",
+        "ansible.cli.playbook",
+        "-i",
+        str(work / "inventory.yml"),
+        "--forks",
+        str(forks),
+        *args,
+        str(work / "play.yml"),
+    ]
+    env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
+    proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    results = {}
+    for path in sorted(out.glob("*.json")):
+        data = json.loads(path.read_text())
+        results[path.stem] = [data[var] for var in registered]
+    if not results:
+        raise AssertionError(f"the play wrote no results (rc {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    assert SECRET not in proc.stdout + proc.stderr, "a credential reached the output"
+    return Run(proc=proc, results=results)
+
+
+def page_task(**overrides: Any) -> dict[str, Any]:
+    """An engagement task paging the primary on-call plan."""
+    options = {
+        "contact_id": PRIMARY,
+        "sender": "deploy-pipeline",
+        "subject": "Deploy of release 42 failed",
+        "content": "migration 0042 failed: lock timeout",
+        "incident_id": "deploy-42",
+    }
+    options.update(overrides)
+    return {"name": "Page", "incident_manager.contacts.engagement": options}

@@ -1,0 +1,107 @@
+"""Build the collection tarball, install it, and run it where only ansible-core and boto3 exist."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import subprocess
+import sys
+import tarfile
+import venv
+from pathlib import Path
+
+from collection_harness import COLLECTION, ROOT, Emulator, page_task, run_tasks
+
+
+def _closure(*names: str) -> set[importlib.metadata.Distribution]:
+    """The named distributions and everything they require (extras ignored)."""
+    seen: dict[str, importlib.metadata.Distribution] = {}
+    todo = list(names)
+    while todo:
+        name = re.split(r"[\s;<>=!~\[(]", todo.pop(), maxsplit=1)[0].lower().replace("_", "-")
+        if name in seen:
+            continue
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue  # an optional or platform-specific requirement that is not installed
+        seen[name] = dist
+        todo += [req for req in dist.requires or [] if "extra ==" not in req]
+    return set(seen.values())
+
+
+def isolated_python(where: Path) -> Path:
+    """A venv that can import ansible-core, boto3 and their requirements, and nothing else.
+
+    Installing from the index would be slow and needs the network; instead the
+    already-installed distributions are linked into a directory the venv reads
+    through a .pth file, so the project (and moto, pulumi...) stay invisible.
+    """
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(where)
+    python = where / "bin" / "python"
+    site = Path(
+        subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+        .decode()
+        .strip()
+    )
+    links = where / "linked"
+    links.mkdir()
+    for dist in _closure("ansible-core", "boto3"):
+        base = Path(dist.locate_file(""))
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top.endswith(".pth") or top == ".." or top == "__pycache__":
+                continue
+            target = links / top
+            if not target.exists() and (base / top).exists():
+                target.symlink_to(base / top)
+    (site / "only-ansible-and-boto3.pth").write_text(str(links) + "\n")
+    return python
+
+
+def test_tarball_installs_and_runs_without_the_project(tmp_path: Path, emulator: Emulator) -> None:
+    galaxy = [str(Path(sys.executable).parent / "ansible-galaxy")]
+    build = subprocess.run(
+        [*galaxy, "collection", "build", "--output-path", str(tmp_path), str(COLLECTION)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    (tarball,) = tmp_path.glob("incident_manager-contacts-*.tar.gz")
+    with tarfile.open(tarball) as tar:
+        names = set(tar.getnames())
+    assert "plugins/module_utils/engagement_core/operations.py" in names
+    assert "plugins/modules/engagement.py" in names and "meta/runtime.yml" in names
+    assert not any(n.startswith("tests/output") or "__pycache__" in n for n in names)
+
+    installed = tmp_path / "collections"
+    install = subprocess.run(
+        [*galaxy, "collection", "install", "--offline", "-p", str(installed), str(tarball)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+
+    python = isolated_python(tmp_path / "venv")
+    probe = subprocess.run(
+        [str(python), "-c", "import ansible, boto3, botocore; import pulumi_engagement"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert "No module named 'pulumi_engagement'" in probe.stderr, probe.stderr
+
+    # -vvv shows which module file ran (and would show any credential that leaked: the harness checks).
+    run = run_tasks(
+        tmp_path, emulator, [page_task()], python=python, collections_path=installed, args=("-vvv",)
+    )
+    (result,) = run.only()
+    assert result.get("failed") is not True, run.output
+    assert result["changed"] is True
+    assert result["engagement"]["engagement_arn"].startswith("arn:aws:ssm-contacts:")
+    assert emulator.control.engagements() == 1
+    module = installed / "ansible_collections/incident_manager/contacts/plugins/modules/engagement.py"
+    assert f"Using module file {module}" in run.output
+    assert str(ROOT / "ansible_collections") not in run.output  # nothing came from the source tree
