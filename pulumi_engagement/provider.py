@@ -13,7 +13,6 @@ class, and it never holds a client, a configuration value or a credential
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from pulumi.dynamic import (
@@ -162,15 +161,8 @@ class EngagementProvider(ResourceProvider):
 
     def _client(self, props: dict[str, Any], arn: str | None = None) -> EngagementClient:
         # Precedence: the resource's own setting, then (for an existing engagement) the region in its
-        # ARN, then stack config, then boto3's environment and profile chain.
-        # botocore reads AWS_DEFAULT_REGION only; Pulumi users expect AWS_REGION too (as pulumi-aws does).
-        region = (
-            props.get("region")
-            or _region_of(arn)
-            or self._defaults.region
-            or os.environ.get("AWS_REGION")
-            or None
-        )
+        # ARN, then stack config, then the environment (AWS_REGION, AWS_DEFAULT_REGION) and profile.
+        region = props.get("region") or _region_of(arn) or self._defaults.region
         cfg = self._defaults.merged(
             region=region, profile=props.get("profile"), endpoint_url=props.get("endpoint_url")
         )

@@ -82,7 +82,7 @@ def test_import_creates_no_client_and_opens_no_socket():
 
 
 def test_aws_region_is_honoured_like_the_other_sdks(monkeypatch):
-    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
-    monkeypatch.setenv("AWS_REGION", "ap-southeast-2")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    monkeypatch.setenv("AWS_REGION", "ap-southeast-2")  # wins, as in the AWS CLI v2
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     assert make_client().meta.region_name == "ap-southeast-2"

@@ -82,8 +82,9 @@ def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
             aws_secret_access_key=cfg.secret_key,
             aws_session_token=cfg.session_token,
         )
-        # botocore reads AWS_DEFAULT_REGION only; the AWS CLI v2 and the SDKs also honour AWS_REGION.
-        region = cfg.region or session.region_name or os.environ.get("AWS_REGION") or None
+        # botocore reads AWS_DEFAULT_REGION only; as in the AWS CLI v2 and the other SDKs (and what
+        # Lambda, CodeBuild and SSM Automation set), AWS_REGION wins over it and the profile's region.
+        region = cfg.region or os.environ.get("AWS_REGION") or session.region_name or None
         return session.client(
             "ssm-contacts",
             region_name=region,

@@ -1,0 +1,5 @@
+"""The ``engagement`` console script (see ``engagement --help``)."""
+
+from .main import EXIT_ERROR, EXIT_INVALID, EXIT_NOT_FOUND, EXIT_OK, EXIT_SERVICE, EXIT_TIMEOUT, main
+
+__all__ = ["EXIT_ERROR", "EXIT_INVALID", "EXIT_NOT_FOUND", "EXIT_OK", "EXIT_SERVICE", "EXIT_TIMEOUT", "main"]
