@@ -163,3 +163,12 @@ def test_commit_then_drop_is_retried_with_the_same_token(core, emulator):
     assert core.list()[0].engagement_arn == arn
     assert len(core.list()) == 1
     assert emulator.calls("StartEngagement") == 2
+
+
+def test_find_tolerates_a_service_clock_running_ahead(emulator):
+    # This client uses the real wall clock, while the emulator's clock runs two hours ahead.
+    core = EngagementClient(emulator.client)
+    emulator.clock.advance(timedelta(hours=2).total_seconds())
+    first = core.ensure_started(request())
+    again = core.ensure_started(request())
+    assert (first.changed, again.changed) == (True, False)
