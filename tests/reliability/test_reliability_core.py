@@ -1,0 +1,137 @@
+"""Reliability of the core under throttling and faults, at small counts (benchmarks 5 and 6 run big).
+
+Every test talks to the emulator over loopback HTTP and counts what the service
+holds afterwards: exactly one engagement per distinct page, whatever the faults.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from reliability_helpers import PRIMARY
+
+from pulumi_engagement.core import EngagementError, StartRequest
+
+ALICE = PRIMARY.replace("primary-oncall", "alice")
+
+
+def pages(tag: str, n: int) -> list[StartRequest]:
+    return [
+        StartRequest(
+            contact_id=PRIMARY,
+            sender="reliability",
+            subject=f"{tag} #{i}",
+            content=f"page {i}",
+            incident_id=f"{tag}-{i:03d}",
+        )
+        for i in range(n)
+    ]
+
+
+def send_all(fn, requests: list[StartRequest], threads: int) -> tuple[dict[str, str], dict[str, str]]:
+    """(incident -> engagement ARN, incident -> error) for fn(request) run from a thread pool."""
+    arns: dict[str, str] = {}
+    errors: dict[str, str] = {}
+
+    def one(request: StartRequest) -> None:
+        try:
+            arns[request.incident_id] = fn(request)
+        except Exception as exc:  # recorded, so the assertion shows every failure
+            errors[request.incident_id] = f"{type(exc).__name__}: {exc}"
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(one, requests))
+    return arns, errors
+
+
+def engagements_per_incident(emulator, tag: str) -> Counter:
+    """What the service holds for this test, read without faults."""
+    emulator.control.clear_faults()
+    return Counter(s.incident_id for s in emulator.client().list() if (s.incident_id or "").startswith(tag))
+
+
+@pytest.mark.parametrize("retry_mode", ["standard", "adaptive"])
+def test_throttled_start_from_threads_pages_each_exactly_once(emulator, retry_mode):
+    emulator.control.set_faults(throttle={"StartEngagement": 10})
+    client = emulator.client(retry_mode=retry_mode)
+    tag = f"throttled-{retry_mode}"
+
+    arns, errors = send_all(client.start, pages(tag, 24), threads=8)
+
+    assert errors == {}
+    assert len(set(arns.values())) == 24
+    per_incident = engagements_per_incident(emulator, tag)
+    assert len(per_incident) == 24 and set(per_incident.values()) == {1}
+    # The limit really bit: more attempts than pages reached the service.
+    assert emulator.control.calls("StartEngagement") > 24
+
+
+def test_commit_then_drop_never_pages_twice(emulator):
+    """A response lost after the engagement was created: the retry's token gets the same engagement."""
+    emulator.control.set_faults(drop_rate=0.5, operations=["StartEngagement"], seed=11)
+    client = emulator.client()
+    tag = "dropped"
+
+    arns, errors = send_all(client.start, pages(tag, 12), threads=1)
+
+    assert errors == {}
+    assert emulator.control.calls("StartEngagement") > 12  # responses were dropped and retried
+    assert emulator.control.engagements() == 12  # ... yet every page was created once
+    per_incident = engagements_per_incident(emulator, tag)
+    assert len(per_incident) == 12 and set(per_incident.values()) == {1}
+    assert sorted(arns.values()) == sorted({s.engagement_arn for s in client.list()})
+
+
+def test_soak_with_throttling_errors_and_drops(emulator):
+    """40 pages through ensure_started (List, Start, Describe all faulty); re-run pages nothing new."""
+    faults = {"throttle": {"StartEngagement": 20}, "error_rate": 0.1, "drop_rate": 0.1, "seed": 5}
+    emulator.control.set_faults(**faults)
+    client = emulator.client(retry_mode="adaptive")
+    requests = pages("soak", 40)
+
+    def ensure(request: StartRequest) -> str:
+        outcome = client.ensure_started(request)
+        assert outcome.changed, "a first run must report that it paged"
+        return outcome.engagement.engagement_arn
+
+    arns, errors = send_all(ensure, requests, threads=8)
+
+    assert errors == {}
+    faulted_attempts = sum(emulator.control.calls().values())
+    assert len(set(arns.values())) == 40
+    per_incident = engagements_per_incident(emulator, "soak")
+    assert len(per_incident) == 40 and set(per_incident.values()) == {1}
+
+    # A re-run under the same faults finds every page and sends none.
+    emulator.control.set_faults(**faults)
+    starts_before = emulator.control.calls("StartEngagement")
+    rerun, errors = send_all(lambda r: client.ensure_started(r), requests, threads=8)
+    assert errors == {}
+    assert not any(outcome.changed for outcome in rerun.values())
+    assert {o.engagement.engagement_arn for o in rerun.values()} == set(arns.values())
+    assert emulator.control.calls("StartEngagement") == starts_before
+    assert faulted_attempts > 40 * 3  # faults were hit (each page is at least List + Start + Describe)
+
+    # Two virtual minutes later alice has acknowledged each page: one page per engagement, to her only.
+    emulator.control.clear_faults()
+    emulator.control.advance(180)
+    for arn in arns.values():
+        sent = client.pages(arn)
+        assert [p.contact_arn for p in sent] == [ALICE]
+        assert sent[0].acknowledged
+
+
+def test_exhausted_retries_surface_as_the_cores_error(emulator):
+    """When every attempt fails the caller gets one EngagementError with a kind, never a botocore type."""
+    emulator.control.set_faults(error_rate=1.0, operations=["StartEngagement"])
+    client = emulator.client(max_attempts=2)
+
+    with pytest.raises(EngagementError) as caught:
+        client.start(pages("doomed", 1)[0])
+
+    assert caught.value.kind == "service_error"
+    assert "InternalServerException" in str(caught.value)
+    assert emulator.control.calls("StartEngagement") == 2
+    assert engagements_per_incident(emulator, "doomed") == Counter()
