@@ -304,25 +304,16 @@ def exit_code(exc: BaseException) -> int:
 
 
 def make_client(args: argparse.Namespace) -> Any:
-    from ..core.client import DEFAULT_MAX_ATTEMPTS, ClientConfig
+    from ..core.client import ClientConfig
     from ..core.operations import EngagementClient
 
-    # The core always passes a retry config, which would hide boto3's own environment
-    # variables: read them here so the CLI behaves "as boto3".
-    retry_mode = args.retry_mode or os.environ.get("AWS_RETRY_MODE") or "standard"
-    max_attempts = args.max_attempts
-    if max_attempts is None:
-        env = os.environ.get("AWS_MAX_ATTEMPTS")
-        try:
-            max_attempts = int(env) if env else DEFAULT_MAX_ATTEMPTS
-        except ValueError:
-            raise UsageError(f"{PROG}: AWS_MAX_ATTEMPTS: not an integer") from None
+    # Unset retry options fall back, in the core, to AWS_RETRY_MODE / AWS_MAX_ATTEMPTS as boto3's do.
     config = ClientConfig(
         region=args.region,
         profile=args.profile,
         endpoint_url=args.endpoint_url,
-        retry_mode=retry_mode,
-        max_attempts=max_attempts,
+        retry_mode=args.retry_mode,
+        max_attempts=args.max_attempts,
         user_agent="cli",
     )
     return EngagementClient.from_config(config)

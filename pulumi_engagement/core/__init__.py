@@ -7,6 +7,7 @@ ship inside the Ansible collection (a generated copy under plugins/module_utils)
 from .client import ClientConfig, make_client
 from .errors import (
     AccessDeniedError,
+    ConfigurationError,
     ConflictError,
     CredentialsError,
     DataEncryptionError,
@@ -46,6 +47,7 @@ __all__ = [
     "VERSION",
     "AccessDeniedError",
     "ClientConfig",
+    "ConfigurationError",
     "ConflictError",
     "CredentialsError",
     "DataEncryptionError",

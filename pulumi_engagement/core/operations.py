@@ -221,10 +221,19 @@ class EngagementClient:
     botocore errors come out as the core's error hierarchy.
     """
 
-    def __init__(self, client: Any, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        client: Any,
+        now: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
         self.client = client
         #: Wall clock for find()'s time window; injectable so tests can use the emulator's clock.
         self.now = now
+        #: Backoff between attempts the core adds to botocore's (see _call); injectable for tests.
+        self.sleep = sleep
+        self.rng = rng or random.Random()
 
     @classmethod
     def from_config(cls, config: ClientConfig | None = None, **options: Any) -> EngagementClient:
@@ -233,10 +242,21 @@ class EngagementClient:
     def _call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         params = validate(operation, params)
         method = getattr(self.client, field_name(operation))
-        try:
-            return method(**params)
-        except Exception as exc:
-            raise translate(exc, operation) from None
+        retries = getattr(getattr(self.client.meta, "config", None), "retries", None) or {}
+        budget = int(retries.get("total_max_attempts") or 1)
+        used = 0
+        while True:
+            try:
+                return method(**params)
+            except Exception as exc:
+                # botocore's retry quota is shared by every call of a client: under sustained
+                # throttling a busy shared client gives up before this call used its own attempts.
+                # Go on, with the same parameters (so the same idempotency token), until it has.
+                metadata = getattr(exc, "response", {}).get("ResponseMetadata", {})
+                used += int(metadata.get("RetryAttempts", 0)) + 1
+                if not metadata.get("RetryQuotaReached") or used >= budget:
+                    raise translate(exc, operation) from None
+                self.sleep(min(20.0, self.rng.uniform(0, 2.0**used)))
 
     # -- single calls -------------------------------------------------------------------
 

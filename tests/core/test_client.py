@@ -86,3 +86,31 @@ def test_aws_region_is_honoured_like_the_other_sdks(monkeypatch):
     monkeypatch.setenv("AWS_REGION", "ap-southeast-2")  # wins, as in the AWS CLI v2
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     assert make_client().meta.region_name == "ap-southeast-2"
+
+
+def test_retry_options_precedence():
+    from pulumi_engagement.core.client import resolve_retries
+
+    env = {"AWS_RETRY_MODE": "adaptive", "AWS_MAX_ATTEMPTS": "4"}
+    assert resolve_retries(ClientConfig(), env) == ("adaptive", 4)
+    assert resolve_retries(ClientConfig(), {}) == ("standard", 8)
+    from_aws_config = ClientConfig(botocore_config={"retries": {"mode": "legacy", "max_attempts": 2}})
+    assert resolve_retries(from_aws_config, env) == ("legacy", 3)  # botocore's max_attempts counts retries
+    assert resolve_retries(ClientConfig(retry_mode="standard", max_attempts=6), env) == ("standard", 6)
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "message"),
+    [
+        (ClientConfig(retry_mode="eager"), {}, "retry_mode"),
+        (ClientConfig(max_attempts=0), {}, "max_attempts"),
+        (ClientConfig(), {"AWS_MAX_ATTEMPTS": "many"}, "AWS_MAX_ATTEMPTS"),
+    ],
+)
+def test_bad_retry_options_are_invalid_input(config, env, message):
+    from pulumi_engagement.core import ConfigurationError
+    from pulumi_engagement.core.client import resolve_retries
+
+    with pytest.raises(ConfigurationError, match=message) as info:
+        resolve_retries(config, env)
+    assert info.value.kind == "invalid_input"

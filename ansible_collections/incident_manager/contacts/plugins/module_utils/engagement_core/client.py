@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .errors import EngagementError, translate
+from .errors import ConfigurationError, translate
 from .version import PRODUCT, VERSION
 
 RETRY_MODES = ("standard", "adaptive", "legacy")
@@ -29,8 +29,10 @@ class ClientConfig:
     access_key: str | None = field(default=None, repr=False)
     secret_key: str | None = field(default=None, repr=False)
     session_token: str | None = field(default=None, repr=False)
-    retry_mode: str = "standard"
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    #: None: aws_config's retries, then AWS_RETRY_MODE, then "standard".
+    retry_mode: str | None = None
+    #: Total attempts per call, the first included. None: aws_config's, then AWS_MAX_ATTEMPTS, then 8.
+    max_attempts: int | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     #: True/False, or a CA bundle path (validate_certs / aws_ca_bundle).
@@ -50,6 +52,30 @@ def user_agent_extra(adapter: str | None = None) -> str:
     return f"{suffix} md/{adapter}" if adapter else suffix
 
 
+def resolve_retries(cfg: ClientConfig, environ: dict[str, str] | None = None) -> tuple[str, int]:
+    """(retry mode, total attempts): explicit options, then aws_config's retries, then the
+    environment as botocore reads it (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS), then the defaults."""
+    env = os.environ if environ is None else environ
+    configured = dict((cfg.botocore_config or {}).get("retries") or {})
+    mode = cfg.retry_mode or configured.get("mode") or env.get("AWS_RETRY_MODE") or "standard"
+    attempts: Any = cfg.max_attempts
+    if attempts is None and configured.get("total_max_attempts") is not None:
+        attempts = configured["total_max_attempts"]
+    elif attempts is None and configured.get("max_attempts") is not None:
+        attempts = int(configured["max_attempts"]) + 1  # botocore's max_attempts counts retries only
+    elif attempts is None and env.get("AWS_MAX_ATTEMPTS"):
+        try:
+            attempts = int(env["AWS_MAX_ATTEMPTS"])
+        except ValueError:
+            raise ConfigurationError("AWS_MAX_ATTEMPTS: not an integer") from None
+    attempts = DEFAULT_MAX_ATTEMPTS if attempts is None else attempts
+    if mode not in RETRY_MODES:
+        raise ConfigurationError(f"retry_mode: must be one of {', '.join(RETRY_MODES)}")
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        raise ConfigurationError("max_attempts: must be an integer of at least 1")
+    return mode, attempts
+
+
 def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
     """Build a boto3 ssm-contacts client; nothing is sent until the first call.
 
@@ -60,15 +86,12 @@ def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
     from botocore.config import Config
 
     cfg = (config or ClientConfig()).merged(**options)
-    if cfg.retry_mode not in RETRY_MODES:
-        raise EngagementError(f"retry_mode: must be one of {', '.join(RETRY_MODES)}")
-    if cfg.max_attempts < 1:
-        raise EngagementError("max_attempts: must be at least 1")
+    retry_mode, max_attempts = resolve_retries(cfg)
     if bool(cfg.access_key) != bool(cfg.secret_key):
-        raise EngagementError("access_key and secret_key must be given together")
+        raise ConfigurationError("access_key and secret_key must be given together")
     botocore_options: dict[str, Any] = dict(cfg.botocore_config or {})
     botocore_options.update(
-        retries={"mode": cfg.retry_mode, "total_max_attempts": cfg.max_attempts},
+        retries={"mode": retry_mode, "total_max_attempts": max_attempts},
         connect_timeout=cfg.connect_timeout,
         read_timeout=cfg.read_timeout,
         user_agent_extra=" ".join(

@@ -133,6 +133,12 @@ class EndpointError(EngagementError):
     kind = "connection"
 
 
+class ConfigurationError(EngagementError):
+    """A connection or retry option is invalid; nothing was sent."""
+
+    kind = "invalid_input"
+
+
 class CredentialsError(EngagementError):
     """No usable credentials were found; the message never includes secrets."""
 
