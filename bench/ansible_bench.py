@@ -23,7 +23,6 @@ from .harness import (
     ROOT,
     SOAK_EMULATOR_FAULTS,
     SOAK_LABEL,
-    SOAK_THROTTLE_RATE,
     Emulator,
     Result,
     median,
@@ -33,9 +32,8 @@ from .harness import (
 MODULE = "incident_manager.contacts.engagement"
 
 
-def _env(emu: Emulator, work: Path, endpoint_url: str | None = None) -> dict[str, str]:
+def _env(emu: Emulator, work: Path) -> dict[str, str]:
     return emu.env(
-        endpoint_url,
         ANSIBLE_COLLECTIONS_PATH=str(ROOT),
         ANSIBLE_HOME=str(work / "ansible-home"),
         ANSIBLE_LOCAL_TEMP=str(work / "ansible-home" / "tmp"),
@@ -54,7 +52,6 @@ def run_playbook(
     tasks: list[dict[str, Any]],
     hosts: int = 1,
     forks: int = 5,
-    endpoint_url: str | None = None,
 ) -> dict[str, Any]:
     """One ansible-playbook run; returns wall time, per-task timings and the recap line."""
     import subprocess
@@ -76,9 +73,7 @@ def run_playbook(
         (work / "inventory.yml").write_text(yaml.safe_dump(inventory))
         cmd = [tool("ansible-playbook"), "-i", "inventory.yml", "--forks", str(forks), "play.yml"]
         start = time.perf_counter()
-        proc = subprocess.run(
-            cmd, cwd=work, env=_env(emu, work, endpoint_url), capture_output=True, text=True, timeout=900
-        )
+        proc = subprocess.run(cmd, cwd=work, env=_env(emu, work), capture_output=True, text=True, timeout=900)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
             raise RuntimeError(f"ansible-playbook exited {proc.returncode}: {proc.stdout[-3000:]}")
@@ -185,19 +180,16 @@ def bench_fanout(emu: Emulator, hosts: int = 100, forks: int = 20) -> Result:
 
 def bench_soak_ansible(emu: Emulator, hosts: int = 30, forks: int = 10) -> Result:
     """Each host pages its own incident under the soak's faults: exactly `hosts` engagements, none twice."""
-    from .fault_proxy import FaultProxy
-
     emu.reset()
     emu.control.set_faults(**SOAK_EMULATOR_FAULTS)
     task = _module_task("page", "soak-{{ inventory_hostname }}", "Deploy failed on {{ inventory_hostname }}")
     error = None
-    with FaultProxy(emu.endpoint_url, SOAK_THROTTLE_RATE, seed=7) as proxy:
-        try:
-            run = run_playbook(emu, [task], hosts=hosts, forks=forks, endpoint_url=proxy.endpoint_url)
-        except RuntimeError as exc:  # a failed host fails the benchmark, with the reason
-            run, error = {"wall_s": 0.0, "recap": []}, str(exc)[-500:]
-        starts = proxy.stats("StartEngagement")
-        attempts = sum(proxy.attempts.values())
+    try:
+        run = run_playbook(emu, [task], hosts=hosts, forks=forks)
+    except RuntimeError as exc:  # a failed host fails the benchmark, with the reason
+        run, error = {"wall_s": 0.0, "recap": []}, str(exc)[-500:]
+    starts = emu.fault_stats("StartEngagement")
+    attempts = emu.fault_stats()["attempts"]
     emu.control.clear_faults()
     per_incident = Counter(
         s.incident_id for s in _list_all(emu) if s.incident_id and s.incident_id.startswith("soak-")

@@ -12,7 +12,6 @@ from .harness import (
     ROOT,
     SOAK_EMULATOR_FAULTS,
     SOAK_LABEL,
-    SOAK_THROTTLE_RATE,
     Emulator,
     Result,
     interleave,
@@ -133,36 +132,33 @@ def soak_cli(emu: Emulator, n: int) -> dict[str, Any]:
     """n `engagement start` runs under the soak's faults: every run exits 0, one engagement each."""
     import subprocess
 
-    from .fault_proxy import FaultProxy
-
     emu.reset()
     emu.control.set_faults(**SOAK_EMULATOR_FAULTS)
     tag = f"clisoak-{uuid.uuid4().hex[:6]}"
     exit_codes: dict[int, int] = {}
     arns: set[str] = set()
     errors: list[str] = []
-    with FaultProxy(emu.endpoint_url, SOAK_THROTTLE_RATE, seed=7) as proxy:
-        env = emu.env(endpoint_url=proxy.endpoint_url)
-        for i in range(n):
-            proc = subprocess.run(
-                [tool("engagement"), "start", "--output", "json", *_page_args(tag, i)],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            exit_codes[proc.returncode] = exit_codes.get(proc.returncode, 0) + 1
-            if proc.returncode == 0:
-                arns.add(json.loads(proc.stdout)["engagement"]["engagement_arn"])
-            else:
-                errors.append(proc.stderr.strip()[-300:])
+    env = emu.env()
+    for i in range(n):
+        proc = subprocess.run(
+            [tool("engagement"), "start", "--output", "json", *_page_args(tag, i)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        exit_codes[proc.returncode] = exit_codes.get(proc.returncode, 0) + 1
+        if proc.returncode == 0:
+            arns.add(json.loads(proc.stdout)["engagement"]["engagement_arn"])
+        else:
+            errors.append(proc.stderr.strip()[-300:])
     emu.control.clear_faults()
     return {
         "tag": tag,
         "exit_codes": exit_codes,
         "arns": arns,
         "errors": errors[:3],
-        "start_engagement": proxy.stats("StartEngagement"),
+        "start_engagement": emu.fault_stats("StartEngagement"),
     }
 
 

@@ -20,19 +20,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi_engagement.emulator.process import EmulatorProcess
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-RESULTS_DIR = ROOT / "bench" / "results"
+#: BENCH_RESULTS_DIR redirects the results, e.g. for a partial run (`--only`) that must not replace
+#: the full run's bench/results/latest.*.
+RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR") or ROOT / "bench" / "results")
 SEED = ROOT / "examples" / "seed.yaml"
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 PLAN_ARN = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/primary-oncall"
 
-#: The soak's faults (issue 7): the emulator fails 10% of calls with InternalServerException and
-#: drops 10% of responses after committing; the fault proxy throttles 30% before the emulator.
-SOAK_EMULATOR_FAULTS = {"error_rate": 0.1, "drop_rate": 0.1, "seed": 7}
-SOAK_THROTTLE_RATE = 0.3
+#: The soak's faults (issue 7), all the emulator's: 30% of calls throttled before anything runs; of
+#: the rest, 10% fail with InternalServerException and 10% of those left lose their response after
+#: committing.
+SOAK_EMULATOR_FAULTS = {"throttle_rate": 0.3, "error_rate": 0.1, "drop_rate": 0.1, "seed": 7}
 SOAK_LABEL = "30% throttling, 10% InternalServerException, 10% commit-then-drop"
 
 #: Fake credentials for the emulator only; never printed (see Result.details, which holds none).
@@ -48,59 +52,15 @@ def tool(name: str) -> str:
     return str(VENV_BIN / name)
 
 
-class Emulator:
-    """The emulator's CLI in a child process on 127.0.0.1, port 0; stopped on exit."""
+class Emulator(EmulatorProcess):
+    """The emulator's CLI in a child process on 127.0.0.1, port 0, seeded; stopped on exit."""
 
     def __init__(self, seed: Path | None = SEED, time_scale: float | None = None, extra: Sequence[str] = ()):
-        cmd = [sys.executable, "-m", "pulumi_engagement.emulator", "--host", "127.0.0.1", "--port", "0"]
-        if seed is not None:
-            cmd += ["--seed", str(seed)]
-        if time_scale is not None:
-            cmd += ["--time-scale", str(time_scale)]
-        cmd += list(extra)
-        self.cmd = cmd
-        self.process: subprocess.Popen[str] | None = None
-        self.endpoint_url = ""
-        self.control: Any = None
+        super().__init__(seed=seed, time_scale=time_scale, extra_args=extra, env=base_env())
 
-    def __enter__(self) -> Emulator:
-        from pulumi_engagement.emulator.control import EmulatorControl
-
-        self.process = subprocess.Popen(
-            self.cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=base_env(),
-            cwd=ROOT,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().strip()
-        if not line.startswith("http"):
-            self.stop()
-            raise RuntimeError(f"emulator did not print its endpoint URL (got {line!r})")
-        self.endpoint_url = line
-        self.control = EmulatorControl(line)
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def env(self, endpoint_url: str | None = None, **extra: str) -> dict[str, str]:
-        """Environment for a child (CLI, AWS CLI, Ansible) that must reach this emulator only.
-
-        ``endpoint_url`` points the child at something in front of the emulator (the fault proxy).
-        """
-        return base_env(AWS_ENDPOINT_URL_SSM_CONTACTS=endpoint_url or self.endpoint_url, **extra)
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for a child (CLI, AWS CLI, Ansible) that must reach this emulator only."""
+        return base_env(AWS_ENDPOINT_URL_SSM_CONTACTS=self.endpoint_url, **extra)
 
     def reset(self) -> None:
         """Empty the emulator (data, counters, faults), then apply the seed again."""
@@ -108,6 +68,20 @@ class Emulator:
 
     def start_calls(self) -> int:
         return int(self.control.calls("StartEngagement"))
+
+    def fault_stats(self, operation: str | None = None) -> dict[str, Any]:
+        """Attempts and throttled answers (the soak's 30%), for one operation or all of them."""
+        state = self.control.state()
+        throttled_by_op = state["injected"]["throttled"]
+        if operation is None:
+            attempts, throttled = sum(state["calls"].values()), sum(throttled_by_op.values())
+        else:
+            attempts, throttled = state["calls"].get(operation, 0), throttled_by_op.get(operation, 0)
+        return {
+            "attempts": attempts,
+            "throttled": throttled,
+            "throttled_share": round(throttled / attempts, 3) if attempts else None,
+        }
 
 
 def base_env(**extra: str) -> dict[str, str]:

@@ -8,11 +8,18 @@ check / diff / create / read / update / delete / configure onto it.
 The class lives in the installed package so dill pickles it *by reference*:
 the serialized provider stored in the state is a few hundred bytes naming this
 class, and it never holds a client, a configuration value or a credential
-(``__getstate__`` keeps configuration out of the pickle).
+(``__getstate__`` keeps configuration and cached clients out of the pickle).
+
+The provider server deserializes and configures the provider once per process
+and then calls it from a thread pool; the instance keeps one client per
+connection configuration for the life of that process (building a botocore
+session and client costs tens of milliseconds and several MiB, far more than
+the two calls a Create makes).
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from pulumi.dynamic import (
@@ -132,6 +139,12 @@ class EngagementProvider(ResourceProvider):
     def __init__(self) -> None:
         super().__init__()
         self._defaults = ClientConfig(user_agent="pulumi")
+        #: One client per full connection configuration (the defaults merged with the resource's region,
+        #: profile and endpoint). botocore clients are thread-safe; sessions are not, so building one is
+        #: serialised by the lock. Credentials stay botocore's: resolved by its chain when the client is
+        #: built, refreshed by it when they are refreshable (SSO, assume-role, instance metadata).
+        self._clients: dict[ClientConfig, EngagementClient] = {}
+        self._clients_lock = threading.Lock()
 
     # -- pickling: by reference, never with configuration or clients ----------------------------
 
@@ -152,12 +165,16 @@ class EngagementProvider(ResourceProvider):
             value = _unwrap(config.get(key))
             return value if isinstance(value, str) and value else None
 
-        self._defaults = ClientConfig(
+        defaults = ClientConfig(
             region=get(CONFIG_REGION),
             profile=get(CONFIG_PROFILE),
             endpoint_url=get(CONFIG_ENDPOINT_URL),
             user_agent="pulumi",
         )
+        with self._clients_lock:
+            self._defaults = defaults
+            # Clients of the old defaults can no longer be asked for (they are part of the key).
+            self._clients = {}
 
     def _client(self, props: dict[str, Any], arn: str | None = None) -> EngagementClient:
         # Precedence: the resource's own setting, then (for an existing engagement) the region in its
@@ -166,7 +183,14 @@ class EngagementProvider(ResourceProvider):
         cfg = self._defaults.merged(
             region=region, profile=props.get("profile"), endpoint_url=props.get("endpoint_url")
         )
-        return EngagementClient.from_config(cfg)
+        client = self._clients.get(cfg)  # a dict read is atomic: no lock on the hot path
+        if client is None:
+            with self._clients_lock:
+                client = self._clients.get(cfg)
+                if client is None:
+                    # A failure (no region, unknown profile) is raised and not cached: the next call retries.
+                    client = self._clients[cfg] = EngagementClient.from_config(cfg)
+        return client
 
     # -- check / diff ------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 This module maps flags onto the shared core and the core's errors onto exit
 codes; it holds no paging logic of its own. It is on the start path of every
-runbook call, so it imports only the standard library and the core (boto3);
+runbook call, so it imports only the standard library and the core (botocore);
 YAML and the emulator are imported lazily, only when asked for.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 import time
@@ -351,18 +352,29 @@ class StatusLine:
 
 
 class Context:
-    def __init__(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        stdout: TextIO,
+        stderr: TextIO,
+        resume_gc: Callable[[], None] = lambda: None,
+    ) -> None:
         self.args = args
         self.stdout = stdout
         self.stderr = stderr
         self.output = args.output or ("table" if _isatty(stdout) else "json")
         self.quiet = bool(args.quiet)
         self._client: Any = None
+        self._resume_gc = resume_gc
 
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = make_client(self.args)
+            try:
+                self._client = make_client(self.args)
+            finally:
+                # Start-up is over (see main): a long `wait` polls with the collector on.
+                self._resume_gc()
         return self._client
 
     def note(self, text: str) -> None:
@@ -530,10 +542,46 @@ def run_emulator(argv: list[str]) -> int:
     return int(result or 0)
 
 
+class _StartupGC:
+    """Python's cyclic garbage collector, paused while this process starts up.
+
+    Start-up (importing botocore, building its session and client) allocates hundreds of
+    thousands of long-lived objects and almost no garbage cycles, yet the collector would run
+    ~100 times while they are allocated and scan them all again at interpreter exit: measured,
+    15-20% of `engagement start`.
+    ``resume`` (when the client exists) freezes what is alive (gc.freeze: never scanned again,
+    not even at exit) and turns the collector back on, so a long `wait` polls with it on.
+    """
+
+    def __init__(self) -> None:
+        self.paused = gc.isenabled()
+        if self.paused:
+            gc.disable()
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            gc.freeze()
+            gc.enable()
+
+
 def main(
     argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Entry point of the console script; returns the exit code."""
+    if argv is not None:  # called in-process (tests, other programs): leave their collector alone
+        return _main(argv, stdout, stderr, lambda: None)
+    # The console script: this process exits when main returns (see _StartupGC).
+    startup_gc = _StartupGC()
+    try:
+        return _main(argv, stdout, stderr, startup_gc.resume)
+    finally:
+        startup_gc.resume()
+
+
+def _main(
+    argv: Sequence[str] | None, stdout: TextIO | None, stderr: TextIO | None, resume_gc: Callable[[], None]
+) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -542,6 +590,7 @@ def main(
     try:
         args, extra = parser.parse_known_args(argv)
         if args.command == "emulator":
+            resume_gc()  # a long-running server
             return run_emulator(extra)
         command = args.command
         if extra:
@@ -549,7 +598,7 @@ def main(
                 f"{PROG} {args.command}: unrecognized arguments: {' '.join(extra)} "
                 f"(see '{PROG} {args.command} --help')"
             )
-        ctx = Context(args, stdout, stderr)
+        ctx = Context(args, stdout, stderr, resume_gc)
         check_available(ctx.output)
         return COMMANDS[args.command](ctx)
     except UsageError as exc:

@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="token-bucket rate limit (requests/second, real time) for one operation; repeatable",
     )
     parser.add_argument(
+        "--throttle-rate",
+        type=float,
+        default=0.0,
+        help="fraction of calls answered with ThrottlingException (nothing committed)",
+    )
+    parser.add_argument(
         "--error-rate", type=float, default=0.0, help="fraction of calls failing with HTTP 500"
     )
     parser.add_argument(
@@ -45,10 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fault-operations",
         default=None,
-        help="comma-separated operations the error/drop/latency faults apply to",
+        help="comma-separated operations the throttle-rate/error/drop/latency faults apply to",
     )
     parser.add_argument(
-        "--max-faults", type=int, default=None, help="stop injecting errors/drops after this many"
+        "--max-faults",
+        type=int,
+        default=None,
+        help="stop injecting random throttles/errors/drops after this many",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
@@ -62,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults = FaultConfig(
             throttle=parse_throttle(args.throttle),
+            throttle_rate=args.throttle_rate,
             error_rate=args.error_rate,
             drop_rate=args.drop_rate,
             latency_ms=args.latency_ms,

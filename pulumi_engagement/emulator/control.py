@@ -48,13 +48,24 @@ class EmulatorControl:
             raise EmulatorControlError(f"{method} /_emulator/{route}: HTTP {error.code}: {detail}") from None
 
     def state(self) -> dict[str, Any]:
-        """``{"now", "time_scale", "calls", "engagements", "faults"}``."""
+        """``{"now", "time_scale", "calls", "engagements", "injected", "faults"}``."""
         return self._request("GET", "state")
 
     def calls(self, operation: str | None = None) -> dict[str, int] | int:
         """Attempts received per operation, or the count for one operation (0 if never called)."""
         calls = self.state()["calls"]
         return calls.get(operation, 0) if operation else calls
+
+    def injected(self, operation: str | None = None) -> dict[str, Any]:
+        """Faults answered since the last reset.
+
+        ``{"throttled": {op: n}, "errors": {op: n}, "dropped": {op: n}}``; with ``operation``,
+        ``{"throttled": n, "errors": n, "dropped": n}`` for that operation.
+        """
+        injected = self.state()["injected"]
+        if operation is None:
+            return injected
+        return {kind: counts.get(operation, 0) for kind, counts in injected.items()}
 
     def engagements(self) -> int:
         """Engagements created (idempotent replays not counted)."""
@@ -77,7 +88,8 @@ class EmulatorControl:
     def set_faults(self, **fields: Any) -> dict[str, Any]:
         """Replace the faults (FaultConfig fields).
 
-        ``throttle`` ({op: rate}), ``error_rate``, ``drop_rate``, ``latency_ms``, ``seed``, ``operations``.
+        ``throttle`` ({op: rate}), ``throttle_rate``, ``error_rate``, ``drop_rate``, ``latency_ms``,
+        ``seed``, ``operations``, ``max_faults``.
         """
         return self._request("POST", "faults", fields)
 

@@ -2,7 +2,9 @@
 
 Faults never touch the control endpoint. The throttle is a token bucket per
 operation measured on the real monotonic clock (not the virtual one), so
-throughput benchmarks see real rates whatever ``--time-scale`` says.
+throughput benchmarks see real rates whatever ``--time-scale`` says;
+``throttle_rate`` throttles a random fraction of calls instead (which no client
+can learn to stay under, unlike a rate limit).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = [
     "clear_faults",
     "engagements_created",
     "get_faults",
+    "injected",
     "parse_throttle",
     "reset",
     "set_faults",
@@ -33,17 +36,20 @@ class FaultConfig:
 
     - ``throttle``: operation -> requests per second (token bucket, burst of
       ``max(1, rate)``; a rate <= 0 throttles every call).
+    - ``throttle_rate``: fraction of calls answered with ThrottlingException, before anything is
+      committed.
     - ``error_rate``: fraction of calls answered with InternalServerException (500),
       before anything is committed.
     - ``drop_rate``: fraction of calls that are committed and then lose their response.
     - ``latency_ms``: real milliseconds added to every call.
     - ``seed``: seeds the random draws, for reproducible runs.
-    - ``operations``: restrict error/drop/latency to these operations (None = all).
-    - ``max_faults``: stop injecting errors/drops after this many (None = no limit): "fail once, then
-      succeed" scenarios without hunting for a seed.
+    - ``operations``: restrict throttle_rate/error/drop/latency to these operations (None = all).
+    - ``max_faults``: stop injecting random throttles/errors/drops after this many (None = no limit):
+      "fail once, then succeed" scenarios without hunting for a seed.
     """
 
     throttle: dict[str, float] = field(default_factory=dict)
+    throttle_rate: float = 0.0
     error_rate: float = 0.0
     drop_rate: float = 0.0
     latency_ms: float = 0.0
@@ -52,7 +58,7 @@ class FaultConfig:
     max_faults: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "drop_rate"):
+        for name in ("throttle_rate", "error_rate", "drop_rate"):
             value = float(getattr(self, name))
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
@@ -76,7 +82,9 @@ class FaultConfig:
         return asdict(self)
 
     def is_empty(self) -> bool:
-        return not (self.throttle or self.error_rate or self.drop_rate or self.latency_ms)
+        return not (
+            self.throttle or self.throttle_rate or self.error_rate or self.drop_rate or self.latency_ms
+        )
 
 
 def parse_throttle(specs: list[str]) -> dict[str, float]:
@@ -117,6 +125,10 @@ class _Bucket:
         return False
 
 
+#: The kinds of fault counted by :func:`injected`.
+_KINDS = ("throttled", "errors", "dropped")
+
+
 class _State:
     """Process-wide: faults, buckets, random source and counters, under one lock."""
 
@@ -128,7 +140,10 @@ class _State:
         self.config = FaultConfig()
         self.buckets: dict[str, _Bucket] = {}
         self.random = random.Random()
+        self.throttle_random = random.Random()
         self.calls: Counter[str] = Counter()
+        # Faults answered, per kind and operation (bucket and random throttles alike), like ``calls``.
+        self.faulted: dict[str, Counter[str]] = {kind: Counter() for kind in _KINDS}
         self.engagements = 0
         self.injected = 0
 
@@ -146,6 +161,9 @@ def set_faults(config: FaultConfig | dict[str, Any] | None = None, **fields: Any
         _state.config = config
         _state.buckets = {op: _Bucket(rate) for op, rate in config.throttle.items()}
         _state.random = random.Random(config.seed)
+        # throttle_rate draws from a stream of its own, derived from the same seed, so that for a given
+        # seed the error/drop draws (two per call, as before throttle_rate existed) stay the same.
+        _state.throttle_random = random.Random(None if config.seed is None else f"throttle:{config.seed}")
         _state.injected = 0
     return config
 
@@ -160,7 +178,11 @@ def get_faults() -> FaultConfig:
 
 
 def decide(operation: str) -> FaultDecision:
-    """Count the attempt and decide which faults hit it (one decision per request)."""
+    """Count the attempt and decide which faults hit it (one decision per request).
+
+    A throttled call (bucket or ``throttle_rate``) is neither failed nor dropped: it is answered
+    before anything runs, and only faults actually answered count towards ``max_faults``.
+    """
     with _state.lock:
         _state.calls[operation] += 1
         config = _state.config
@@ -170,16 +192,23 @@ def decide(operation: str) -> FaultDecision:
             decision.throttled = True
         if config.operations is None or operation in config.operations:
             decision.latency_s = config.latency_ms / 1000.0
-            # Always draw both numbers so a seed gives the same sequence whatever the rates.
+            # Always draw every number so a seed gives the same sequence whatever the rates.
+            throttle_draw = _state.throttle_random.random()
             error_draw = _state.random.random()
             drop_draw = _state.random.random()
-            decision.error = error_draw < config.error_rate
-            decision.drop = not decision.error and drop_draw < config.drop_rate
-            if decision.error or decision.drop:
-                if config.max_faults is not None and _state.injected >= config.max_faults:
-                    decision.error = decision.drop = False
-                else:
+            allowed = config.max_faults is None or _state.injected < config.max_faults
+            if allowed and not decision.throttled:
+                if throttle_draw < config.throttle_rate:
+                    decision.throttled = True
+                elif error_draw < config.error_rate:
+                    decision.error = True
+                elif drop_draw < config.drop_rate:
+                    decision.drop = True
+                if decision.throttled or decision.error or decision.drop:
                     _state.injected += 1
+        for kind, hit in zip(_KINDS, (decision.throttled, decision.error, decision.drop), strict=True):
+            if hit:
+                _state.faulted[kind][operation] += 1
         return decision
 
 
@@ -189,6 +218,18 @@ def calls(operation: str | None = None) -> dict[str, int] | int:
         if operation is not None:
             return _state.calls.get(operation, 0)
         return dict(_state.calls)
+
+
+def injected(operation: str | None = None) -> dict[str, dict[str, int]] | dict[str, int]:
+    """Faults answered so far: ``{"throttled": {op: n}, "errors": {...}, "dropped": {...}}``.
+
+    With ``operation``, that operation's counts: ``{"throttled": n, "errors": n, "dropped": n}``.
+    Counted since the last reset (changing the faults does not zero them, as with ``calls``).
+    """
+    with _state.lock:
+        if operation is not None:
+            return {kind: _state.faulted[kind].get(operation, 0) for kind in _KINDS}
+        return {kind: dict(_state.faulted[kind]) for kind in _KINDS}
 
 
 def record_engagement_created() -> None:

@@ -6,6 +6,8 @@
 - ``ssm_contacts_endpoint``: function scope on top of the server: resets it, seeds
   ``--ssm-contacts-seed``/``ssm_contacts_seed`` if configured, and points
   ``AWS_ENDPOINT_URL_SSM_CONTACTS`` at it.
+- ``ssm_contacts_process``: one emulator in a child process for the session
+  (``EmulatorProcess``): state apart from the test process, one per xdist worker.
 
 This module is imported by every pytest run of an environment that has the
 package installed, so it imports nothing heavy at module level.
@@ -99,6 +101,12 @@ class InProcessEmulator:
 
         return faults.calls(operation)
 
+    def injected(self, operation: str | None = None) -> Any:
+        """Faults answered: ``{"throttled": {op: n}, "errors": {...}, "dropped": {...}}``."""
+        from . import faults
+
+        return faults.injected(operation)
+
     def engagements(self) -> int:
         from . import faults
 
@@ -186,6 +194,9 @@ class EndpointHandle(ServerHandle):
     def calls(self, operation: str | None = None) -> Any:
         return self.control.calls(operation)
 
+    def injected(self, operation: str | None = None) -> Any:
+        return self.control.injected(operation)
+
 
 @pytest.fixture
 def ssm_contacts_endpoint(
@@ -209,3 +220,14 @@ def ssm_contacts_endpoint(
         yield handle
     finally:
         control.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def ssm_contacts_process() -> Iterator[Any]:
+    """``python -m pulumi_engagement.emulator`` in a child process for the session (one per xdist
+    worker): an :class:`~pulumi_engagement.emulator.process.EmulatorProcess` with ``.endpoint_url``
+    and ``.control``. Unseeded, real-time clock; state persists between tests: reset it yourself."""
+    from .process import EmulatorProcess
+
+    with EmulatorProcess() as emulator:
+        yield emulator

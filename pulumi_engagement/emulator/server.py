@@ -39,6 +39,7 @@ def control_state() -> dict[str, Any]:
         "time_scale": clock.time_scale,
         "calls": faults.calls(),
         "engagements": faults.engagements_created(),
+        "injected": faults.injected(),
         "faults": faults.get_faults().to_dict(),
     }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
 
 from collection_harness import (
@@ -241,3 +243,61 @@ def test_ansible_doc_is_complete(tmp_path: Path) -> None:
         timeout=120,
     )
     assert info.returncode == 0 and "include_pages" in info.stdout
+
+
+# A module process as Ansible runs it (one task, then exit): run_task pauses the cyclic garbage
+# collector until the client exists, then freezes what is alive and turns the collector back on.
+_RUN_TASK_PROBE = """
+import gc, json, sys
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.incident_manager.contacts.plugins.module_utils import common
+
+seen = []
+
+def main():
+    with patch_module_args({"region": "us-east-1", "endpoint_url": sys.argv[1]}):
+        em = common.EngagementModule({})
+    seen.append(["before client", gc.isenabled()])
+    em.client
+    seen.append(["after client", gc.isenabled(), gc.get_freeze_count() > 0])
+    sys.exit(0)  # as exit_json ends a task
+
+try:
+    common.run_task(main)
+finally:
+    report = {"seen": seen, "after": gc.isenabled(), "boto3": "boto3" in sys.modules}
+    print(json.dumps(report), file=sys.stderr)
+"""
+
+
+def test_module_process_pauses_the_collector_only_while_starting(tmp_path: Path) -> None:
+    # Building the client sends nothing, so no emulator is needed.
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN_TASK_PROBE, "http://127.0.0.1:9"],
+        cwd=ROOT,  # the repository's ansible_collections/ is importable from here
+        env=ansible_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report["seen"] == [["before client", False], ["after client", True, True]]
+    assert report["after"] is True
+    # The client is botocore's: boto3 (s3transfer, multiprocessing) is never imported.
+    assert report["boto3"] is False
+
+
+def test_module_called_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
+    # Without run_task (unit tests call main() directly), nothing changes the collector.
+    probe = _RUN_TASK_PROBE.replace("common.run_task(main)", "main()")
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "http://127.0.0.1:9"],
+        cwd=ROOT,
+        env=ansible_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report["seen"] == [["before client", True], ["after client", True, False]]

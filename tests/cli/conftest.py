@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from pulumi_engagement.emulator.control import EmulatorControl
-
-from .support import SEED, Emulator, start_emulator_process, stop_process
-
-
-@pytest.fixture(scope="module")
-def emulator_server() -> Iterator[Emulator]:
-    proc, url = start_emulator_process("--seed", str(SEED), "--time-scale", "0")
-    try:
-        yield Emulator(url, EmulatorControl(url))
-    finally:
-        stop_process(proc)
+from .support import SEED, Emulator
 
 
 @pytest.fixture
-def emu(emulator_server: Emulator) -> Emulator:
-    """The module's emulator, reset to the example seed with the clock frozen."""
-    control = emulator_server.control
-    control.reset(reseed=True)
-    return emulator_server
+def emu(ssm_contacts_process: Any) -> Emulator:
+    """The worker's emulator process (the plugin's ``ssm_contacts_process``), reset to the example
+    seed with the clock frozen: simulated responders act only when a test advances it."""
+    control = ssm_contacts_process.control
+    control.reset()
+    control.set_time_scale(0)
+    control.seed(SEED)
+    return Emulator(ssm_contacts_process.endpoint_url, control)

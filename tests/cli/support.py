@@ -1,9 +1,9 @@
 """Helpers for the CLI tests: the installed console script against an emulator server process.
 
-Each test module gets its own emulator, started as a subprocess on a free
-loopback port (xdist-safe), and each test starts from a freshly reset and
-seeded emulator. The emulator's virtual clock is frozen (--time-scale 0), so
-simulated responders act only when a test advances the clock.
+Each xdist worker gets its own emulator, a subprocess on a free loopback port
+(the plugin's ``ssm_contacts_process``), and each test starts from a freshly
+reset and seeded emulator. The emulator's virtual clock is frozen (time scale
+0), so simulated responders act only when a test advances the clock.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 
 from pulumi_engagement.emulator.control import EmulatorControl
+from pulumi_engagement.emulator.process import stop_process as stop_process  # re-exported for the tests
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed.yaml"
@@ -122,43 +122,3 @@ class Emulator:
 
     def engagement_count(self) -> int:
         return int(self.control.engagements())
-
-
-def start_emulator_process(*extra: str) -> tuple[subprocess.Popen, str]:
-    """`python -m pulumi_engagement.emulator` on a free loopback port; returns (process, endpoint URL)."""
-    # stderr goes to a file: an unread pipe could fill up and block a long-running server.
-    with tempfile.TemporaryFile(mode="w+") as log:  # the child keeps its own descriptor
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pulumi_engagement.emulator",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                *extra,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()  # the emulator prints its URL once it is ready
-        if not url.startswith("http://127.0.0.1:"):
-            proc.kill()
-            proc.communicate(timeout=30)
-            log.seek(0)
-            pytest.fail(f"the emulator did not start: first line {url!r}\n{log.read()}")
-    return proc, url
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()

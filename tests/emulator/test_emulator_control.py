@@ -13,10 +13,19 @@ from pulumi_engagement.emulator.control import EmulatorControlError
 
 def test_state_shape(ssm_contacts_endpoint: Any) -> None:
     state = ssm_contacts_endpoint.control.state()
-    assert set(state) == {"now", "time_scale", "calls", "engagements", "faults"}
+    assert set(state) == {"now", "time_scale", "calls", "engagements", "injected", "faults"}
     assert state["calls"] == {} and state["engagements"] == 0
+    assert state["injected"] == {"throttled": {}, "errors": {}, "dropped": {}}
     assert datetime.fromisoformat(state["now"]).tzinfo is not None
-    assert set(state["faults"]) >= {"throttle", "error_rate", "drop_rate", "latency_ms", "seed", "operations"}
+    assert set(state["faults"]) >= {
+        "throttle",
+        "throttle_rate",
+        "error_rate",
+        "drop_rate",
+        "latency_ms",
+        "seed",
+        "operations",
+    }
 
 
 def test_clock_set_and_advance(ssm_contacts_endpoint: Any) -> None:

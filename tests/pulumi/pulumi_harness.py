@@ -99,9 +99,15 @@ def urn_of(name: str, project: str = "drills", stack: str = "dev") -> str:
 class ProviderProcess:
     """The real dynamic provider server in a subprocess, driven as the engine drives it."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], preamble: str | None = None) -> None:
+        """``preamble``: Python run in the server process before the server starts (e.g. a hook that
+        observes the process); the server itself is then started exactly as ``-m pulumi.dynamic`` does."""
+        cmd = [sys.executable, "-m", "pulumi.dynamic"]
+        if preamble is not None:
+            start = "import runpy\nrunpy.run_module('pulumi.dynamic', run_name='__main__', alter_sys=True)\n"
+            cmd = [sys.executable, "-c", f"{preamble}\n{start}"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pulumi.dynamic"],
+            cmd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,

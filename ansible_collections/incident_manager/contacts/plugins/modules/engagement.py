@@ -270,6 +270,7 @@ from datetime import timedelta  # noqa: E402
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
     EngagementModule,
+    run_task,
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
     EngagementError,
@@ -406,4 +407,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_task(main)

@@ -174,6 +174,7 @@ engagements:
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
     EngagementModule,
+    run_task,
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
     EngagementError,
@@ -237,4 +238,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_task(main)

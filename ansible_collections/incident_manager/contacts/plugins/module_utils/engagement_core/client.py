@@ -76,14 +76,36 @@ def resolve_retries(cfg: ClientConfig, environ: dict[str, str] | None = None) ->
     return mode, attempts
 
 
-def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
-    """Build a boto3 ssm-contacts client; nothing is sent until the first call.
+_LOADERS: dict[str, Any] = {}
 
-    ``AWS_ENDPOINT_URL_SSM_CONTACTS`` and ``AWS_ENDPOINT_URL`` are honoured by
-    boto3 itself when no endpoint_url is given.
+
+def shared_loader(data_path: str | None = None) -> Any:
+    """botocore's data loader for a data path (AWS_DATA_PATH), one per process.
+
+    Every botocore session otherwise builds its own loader and re-reads the model files:
+    a directory scan of ~450 services per model type and the 1.2 MB endpoints.json. Sharing
+    it lets validation and every client of the process (the Pulumi provider makes many) do
+    that once. Loaders only cache parsed files, so one can serve several sessions.
     """
-    import boto3
+    key = data_path or ""
+    loader = _LOADERS.get(key)
+    if loader is None:
+        from botocore.loaders import create_loader
+
+        loader = _LOADERS[key] = create_loader(data_path)
+    return loader
+
+
+def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
+    """Build a botocore ssm-contacts client; nothing is sent until the first call.
+
+    botocore directly, not boto3: boto3's session adds nothing a client of one service
+    uses, and importing boto3 (s3transfer, multiprocessing) costs every start of the CLI
+    and every Ansible task tens of milliseconds. ``AWS_ENDPOINT_URL_SSM_CONTACTS`` and
+    ``AWS_ENDPOINT_URL`` are honoured by botocore itself when no endpoint_url is given.
+    """
     from botocore.config import Config
+    from botocore.session import Session
 
     cfg = (config or ClientConfig()).merged(**options)
     retry_mode, max_attempts = resolve_retries(cfg)
@@ -99,16 +121,14 @@ def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
         ),
     )
     try:
-        session = boto3.session.Session(
-            profile_name=cfg.profile,
-            aws_access_key_id=cfg.access_key,
-            aws_secret_access_key=cfg.secret_key,
-            aws_session_token=cfg.session_token,
-        )
+        session = Session(profile=cfg.profile)
+        session.register_component("data_loader", shared_loader(session.get_config_variable("data_path")))
+        if cfg.access_key or cfg.secret_key or cfg.session_token:
+            session.set_credentials(cfg.access_key, cfg.secret_key, cfg.session_token)
         # botocore reads AWS_DEFAULT_REGION only; as in the AWS CLI v2 and the other SDKs (and what
         # Lambda, CodeBuild and SSM Automation set), AWS_REGION wins over it and the profile's region.
-        region = cfg.region or os.environ.get("AWS_REGION") or session.region_name or None
-        return session.client(
+        region = cfg.region or os.environ.get("AWS_REGION") or session.get_config_variable("region") or None
+        return session.create_client(
             "ssm-contacts",
             region_name=region,
             endpoint_url=cfg.endpoint_url,

@@ -47,10 +47,17 @@ OPERATIONS = (
 
 @lru_cache(maxsize=1)
 def service_model() -> ServiceModel:
-    """The ssm-contacts model shipped with the installed botocore (no client, no network)."""
-    import botocore.session
+    """The ssm-contacts model shipped with the installed botocore (no client, no network).
 
-    return botocore.session.get_session().get_service_model(SERVICE_NAME)
+    Read through the loader the clients share (client.shared_loader), so the file is found and
+    parsed once per process, and without a botocore session (its set-up is not needed here).
+    """
+    import os
+
+    from .client import shared_loader
+
+    data = shared_loader(os.environ.get("AWS_DATA_PATH")).load_service_model(SERVICE_NAME, "service-2")
+    return ServiceModel(data, service_name=SERVICE_NAME)
 
 
 def input_shape(operation: str) -> Shape:
