@@ -49,8 +49,8 @@ class StartRequest:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in names})  # type: ignore[arg-type]
 
-    def api_params(self, token_scope: str | None = None) -> dict[str, Any]:
-        """StartEngagement parameters, with the explicit or derived token."""
+    def given_params(self) -> dict[str, Any]:
+        """The StartEngagement members as given (API names), absent ones left out."""
         params = {
             "ContactId": self.contact_id,
             "Sender": self.sender,
@@ -59,25 +59,19 @@ class StartRequest:
             "PublicSubject": self.public_subject,
             "PublicContent": self.public_content,
             "IncidentId": self.incident_id,
-            "IdempotencyToken": self.idempotency_token or None,
+            "IdempotencyToken": self.idempotency_token or None,  # "" counts as absent
         }
-        params = {k: v for k, v in params.items() if v is not None}
+        return {k: v for k, v in params.items() if v is not None}
+
+    def api_params(self, token_scope: str | None = None) -> dict[str, Any]:
+        """StartEngagement parameters, with the explicit or derived token."""
+        params = self.given_params()
         params["IdempotencyToken"] = resolve_token(params, token_scope)
         return params
 
     def validate(self, token_scope: str | None = None) -> dict[str, Any]:
         """The validated API parameters; raises ValidationError naming every broken rule."""
-        raw = {
-            "ContactId": self.contact_id,
-            "Sender": self.sender,
-            "Subject": self.subject,
-            "Content": self.content,
-            "PublicSubject": self.public_subject,
-            "PublicContent": self.public_content,
-            "IncidentId": self.incident_id,
-            "IdempotencyToken": self.idempotency_token or None,
-        }
-        validate("StartEngagement", raw)
+        validate("StartEngagement", self.given_params())
         return self.api_params(token_scope)
 
     def token(self, token_scope: str | None = None) -> str:
