@@ -34,28 +34,22 @@ from pulumi.dynamic import (
 )
 
 from .core import (
+    IDENTIFYING_FIELDS,
     ClientConfig,
     EngagementClient,
     EngagementError,
     ResourceNotFoundError,
     StartRequest,
     check,
+    field_name,
     iso,
 )
 
 PROVIDER_KEY = "__provider"
 
-#: Inputs that build the StartEngagement request, in the order the API lists them.
-START_FIELDS = (
-    "contact_id",
-    "sender",
-    "subject",
-    "content",
-    "public_subject",
-    "public_content",
-    "incident_id",
-    "idempotency_token",
-)
+#: StartEngagement's members (API names) and the snake_case inputs that carry them.
+START_MEMBERS = (*IDENTIFYING_FIELDS, "IdempotencyToken")
+START_FIELDS = tuple(field_name(api) for api in START_MEMBERS)
 #: A change to any of these is a different page (or a page somewhere else): replace.
 REPLACE_FIELDS = (*START_FIELDS, "region", "endpoint_url")
 #: A change only to these is applied in place: no new page. The profile is *how* the engagement is
@@ -201,17 +195,8 @@ class EngagementProvider(ResourceProvider):
         unknown = {k for k, v in new.items() if _is_unknown(v)}
 
         params = {
-            api: new.get(name)
-            for name, api in (
-                ("contact_id", "ContactId"),
-                ("sender", "Sender"),
-                ("subject", "Subject"),
-                ("content", "Content"),
-                ("public_subject", "PublicSubject"),
-                ("public_content", "PublicContent"),
-                ("incident_id", "IncidentId"),
-                ("idempotency_token", "IdempotencyToken"),
-            )
+            api: new[name]
+            for api, name in zip(START_MEMBERS, START_FIELDS, strict=True)
             if name not in unknown and new.get(name) is not None
         }
         for violation in check("StartEngagement", params):
