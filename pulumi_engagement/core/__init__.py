@@ -1,6 +1,6 @@
 """The shared core: validation, tokens, client and operations for ssm-contacts engagements.
 
-It imports boto3/botocore only and uses relative imports, so the same files
+It imports botocore only and uses relative imports, so the same files
 ship inside the Ansible collection (a generated copy under plugins/module_utils).
 """
 
@@ -22,10 +22,15 @@ from .errors import (
     ThrottlingError,
     ValidationError,
     WaitTimeout,
+    is_transient,
     translate,
 )
+from .localstate import LocalState
 from .operations import (
+    ACKNOWLEDGED,
     DEFAULT_FIND_WINDOW,
+    ENDED_UNACKNOWLEDGED,
+    TIMED_OUT,
     Engagement,
     EngagementClient,
     EngagementSummary,
@@ -36,14 +41,17 @@ from .operations import (
     WaitResult,
 )
 from .timeutil import iso, to_utc
-from .token import IDENTIFYING_FIELDS, derive_token, resolve_token
+from .token import IDENTIFYING_FIELDS, dedup_token, derive_token, next_episode_token, resolve_token
 from .validation import check, describe_rules, field_name, validate
 from .version import PRODUCT, VERSION
 
 __all__ = [
+    "ACKNOWLEDGED",
     "DEFAULT_FIND_WINDOW",
+    "ENDED_UNACKNOWLEDGED",
     "IDENTIFYING_FIELDS",
     "PRODUCT",
+    "TIMED_OUT",
     "VERSION",
     "AccessDeniedError",
     "ClientConfig",
@@ -58,6 +66,7 @@ __all__ = [
     "EngagementSummary",
     "FieldViolation",
     "InternalServerError",
+    "LocalState",
     "Page",
     "Receipt",
     "ResourceNotFoundError",
@@ -71,11 +80,14 @@ __all__ = [
     "WaitResult",
     "WaitTimeout",
     "check",
+    "dedup_token",
     "derive_token",
     "describe_rules",
     "field_name",
+    "is_transient",
     "iso",
     "make_client",
+    "next_episode_token",
     "resolve_token",
     "to_utc",
     "translate",

@@ -105,6 +105,8 @@ def make_client(config: ClientConfig | None = None, **options: Any) -> Any:
     retry_mode, max_attempts = resolve_retries(cfg)
     if bool(cfg.access_key) != bool(cfg.secret_key):
         raise ConfigurationError("access_key and secret_key must be given together")
+    if cfg.session_token and not cfg.access_key:
+        raise ConfigurationError("session_token needs access_key and secret_key as well")
     botocore_options: dict[str, Any] = dict(cfg.botocore_config or {})
     botocore_options.update(
         retries={"mode": retry_mode, "total_max_attempts": max_attempts},

@@ -146,7 +146,8 @@ def test_wait_returns_when_the_engagement_stops(core, emulator):
     arn = core.start(request())
     core.stop(arn)
     result = core.wait(arn, timeout=60, clock=emulator.clock.timestamp, sleep=emulator.clock.advance)
-    assert result.status == "stopped"
+    assert result.status == "ended_unacknowledged" and not result.acknowledged
+    assert result.stopped_by_request
 
 
 def test_throttling_is_retried_by_the_client(core, emulator):

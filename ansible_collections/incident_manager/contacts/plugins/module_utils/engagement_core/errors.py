@@ -146,14 +146,38 @@ class CredentialsError(EngagementError):
 
 
 class WaitTimeout(EngagementError):
-    """Nobody acknowledged before the timeout. Carries what was seen last."""
+    """Nobody acknowledged before the timeout. Carries what was seen last (wait status "timeout")."""
 
     kind = "timeout"
+    status = "timeout"
 
-    def __init__(self, message: str, *, engagement: Any = None, pages: Any = None) -> None:
+    def __init__(
+        self, message: str, *, engagement: Any = None, pages: Any = None, last_error: str | None = None
+    ) -> None:
         super().__init__(message)
         self.engagement = engagement
         self.pages = pages or []
+        #: The transient error of the last poll, when the deadline passed while the service was failing.
+        self.last_error = last_error
+
+
+#: Error codes with which AWS rejects the credentials or the signature rather than the request.
+CREDENTIAL_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "IncompleteSignatureException",
+        "MissingAuthenticationToken",
+        "MissingAuthenticationTokenException",
+        "RequestExpired",
+        "AuthFailure",
+    }
+)
 
 
 _BY_CODE: dict[str, type[ServiceError]] = {
@@ -201,20 +225,27 @@ def translate(exc: BaseException, operation: str | None = None) -> EngagementErr
     # Imported here so this module stays importable without botocore for docs tooling.
     from botocore.exceptions import (
         ClientError,
-        ConnectionClosedError,
-        EndpointConnectionError,
+        HTTPClientError,
         NoCredentialsError,
         NoRegionError,
         PartialCredentialsError,
-        ReadTimeoutError,
+    )
+    from botocore.exceptions import (
+        ConnectionError as BotoConnectionError,
     )
 
+    prefix = f"{operation}: " if operation else ""
     if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        meta = exc.response.get("ResponseMetadata", {})
-        details = {k: v for k, v in exc.response.items() if k not in ("Error", "ResponseMetadata")}
+        response = exc.response or {}
+        err = response.get("Error") or {}
+        meta = response.get("ResponseMetadata") or {}
+        details = {k: v for k, v in response.items() if k not in ("Error", "ResponseMetadata")}
+        code = err.get("Code", "Unknown")
+        if code in CREDENTIAL_CODES:
+            # The message says why (expired, unknown key, bad signature); it never carries the secret.
+            return CredentialsError(f"{prefix}{code}: {err.get('Message') or 'credentials rejected'}")
         return service_error(
-            err.get("Code", "Unknown"),
+            code,
             err.get("Message") or str(exc),
             operation=operation or getattr(exc, "operation_name", None),
             request_id=meta.get("RequestId"),
@@ -227,6 +258,15 @@ def translate(exc: BaseException, operation: str | None = None) -> EngagementErr
         )
     if isinstance(exc, NoRegionError):
         return EngagementError("no AWS region: pass a region or set AWS_REGION / AWS_DEFAULT_REGION")
-    if isinstance(exc, (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError)):
-        return EndpointError(f"{operation + ': ' if operation else ''}{exc}")
-    return EngagementError(f"{operation + ': ' if operation else ''}{type(exc).__name__}: {exc}")
+    # Every transport failure (refused, dropped, timed out on connect or read, TLS, proxy) is an
+    # endpoint error: botocore's ConnectionError covers the first ones, HTTPClientError the rest.
+    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+        return EndpointError(f"{prefix}{exc}")
+    return EngagementError(f"{prefix}{type(exc).__name__}: {exc}")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another try later: throttling, a 5xx, or the connection failing."""
+    if isinstance(exc, (ThrottlingError, InternalServerError, EndpointError)):
+        return True
+    return isinstance(exc, ServiceError) and (exc.http_status or 0) >= 500

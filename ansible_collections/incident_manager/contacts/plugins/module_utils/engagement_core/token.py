@@ -16,6 +16,15 @@ forged by a value), prefixed by a version tag and an optional scope (the Pulumi
 URN, for example). SHA-256 of that, in unpadded URL-safe base64, gives 43
 characters from ``[A-Za-z0-9_-]``; with the ``pe1-`` prefix the token is 47
 characters long, well within the model's ``max 2048`` and its pattern.
+
+Episodes. An alert pages again once its engagement is over, so a derived token
+names one *episode* of the alert, not the alert: episode 0 uses the token above
+(unchanged since the first release), and each later episode's token is derived
+from the previous episode's engagement ARN (:func:`next_episode_token`). Every
+host that sees episode n stopped derives the same token for episode n+1, so
+racing hosts still converge on one page. With a ``dedup_key`` the base token is
+derived from the contact, the key and the scope only, so pages whose text
+differs (host names, error output) share episodes.
 """
 
 from __future__ import annotations
@@ -45,7 +54,24 @@ def derive_token(params: dict[str, str | None], scope: str | None = None) -> str
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    digest = hashlib.sha256(canonical.encode("utf-8")).digest()
+    # surrogatepass: a lone surrogate (undecodable bytes from argv) must not crash the derivation.
+    digest = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).digest()
+    return TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def dedup_token(contact_id: str, dedup_key: str, scope: str | None = None) -> str:
+    """Base token of every page to ``contact_id`` that carries ``dedup_key``, whatever its text."""
+    return _digest({"v": 1, "scope": scope, "dedup": [contact_id, dedup_key]})
+
+
+def next_episode_token(base_token: str, previous_arn: str) -> str:
+    """Token of the episode after the one whose engagement is ``previous_arn``."""
+    return _digest({"v": 1, "episode_of": base_token, "after": previous_arn})
+
+
+def _digest(value: object) -> str:
+    canonical = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    digest = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).digest()
     return TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 

@@ -1,0 +1,221 @@
+"""Per-user local state: a bounded, optional lock per alert and a hint of its latest engagement.
+
+Neither may ever stop a page. Both live in a directory only this user owns
+(``$XDG_RUNTIME_DIR/pulumi-engagement``, else ``~/.cache/pulumi-engagement``, else
+``<tmp>/pulumi-engagement-<uid>``); a directory that another user owns, that others
+can write, or that is a symlink is not used. Files are opened without following
+symlinks. A lock that cannot be taken within ``LOCK_WAIT`` seconds (a process
+stopped with Ctrl-Z while holding it) is given up: the page goes on without it,
+since the idempotency token still prevents a second page at the service.
+
+The hint only saves service calls: it names the engagement this alert last
+resolved to, so a re-run asks about that one instead of walking every earlier
+episode. A missing, stale or unreadable hint costs calls, never a page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+
+APP = "pulumi-engagement"
+#: Seconds a page waits for another process paging the same alert on this machine.
+LOCK_WAIT = 10.0
+#: Files kept in the state directory before the least recently used are removed.
+MAX_FILES = 1024
+_MAX_HINT_BYTES = 4096
+
+
+class LocalState:
+    """Locks and hints under one per-user directory; every method degrades to "not available"."""
+
+    def __init__(
+        self,
+        directory: str | None = None,
+        lock_wait: float = LOCK_WAIT,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._explicit = directory
+        self._directory: str | None = None
+        self.lock_wait = lock_wait
+        self.sleep = sleep
+        self.clock = clock
+        #: Why the last lock or directory could not be used (for one warning line), or None.
+        self.problem: str | None = None
+
+    # -- the directory -------------------------------------------------------------------------
+
+    def directory(self) -> str | None:
+        """The usable state directory, created if needed; None (and ``problem`` set) if there is none."""
+        if self._directory is not None:
+            return self._directory
+        if not hasattr(os, "geteuid"):
+            self.problem = "local state needs a POSIX system"
+            return None
+        reasons = []
+        for candidate in self._candidates():
+            reason = _usable_dir(candidate)
+            if reason is None:
+                self._directory = candidate
+                return candidate
+            reasons.append(reason)
+        self.problem = "; ".join(reasons) or "no state directory"
+        return None
+
+    def _candidates(self) -> list[str]:
+        if self._explicit:
+            return [self._explicit]
+        found = []
+        runtime = os.environ.get("XDG_RUNTIME_DIR")
+        if runtime and os.path.isabs(runtime):
+            found.append(os.path.join(runtime, APP))
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        if os.path.isabs(cache):
+            found.append(os.path.join(cache, APP))
+        found.append(os.path.join(tempfile.gettempdir(), f"{APP}-{os.geteuid()}"))
+        return found
+
+    def _path(self, key: str, suffix: str) -> str | None:
+        directory = self.directory()
+        if directory is None:
+            return None
+        return os.path.join(directory, hashlib.sha256(key.encode("utf-8")).hexdigest()[:40] + suffix)
+
+    # -- the lock ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, key: str) -> Iterator[bool]:
+        """Hold the machine-wide lock for ``key`` if it can be had within ``lock_wait``; yields
+        whether it is held. Never raises for a lock it cannot take."""
+        handle = self._take(key)
+        try:
+            yield handle is not None
+        finally:
+            if handle is not None:
+                with contextlib.suppress(OSError):
+                    os.close(handle)  # closing releases the flock
+
+    def _take(self, key: str) -> int | None:
+        try:
+            import fcntl
+        except ImportError:
+            self.problem = "no file locks on this system"
+            return None
+        path = self._path(key, ".lock")
+        if path is None:
+            return None
+        try:
+            fd = _open_private(path, os.O_RDWR | os.O_CREAT)
+        except OSError as exc:
+            self.problem = f"lock file {path}: {exc.strerror or exc}"
+            return None
+        deadline = self.clock() + self.lock_wait
+        delay = 0.01
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                with contextlib.suppress(OSError):
+                    os.utime(fd)
+                return fd
+            except BlockingIOError:
+                if self.clock() >= deadline:
+                    self.problem = f"another process held the lock for over {self.lock_wait:g}s"
+                    os.close(fd)
+                    return None
+                self.sleep(delay)
+                delay = min(delay * 2, 0.25)
+            except OSError as exc:
+                self.problem = f"lock file {path}: {exc.strerror or exc}"
+                os.close(fd)
+                return None
+
+    # -- the hint ------------------------------------------------------------------------------
+
+    def read_hint(self, key: str) -> dict[str, str] | None:
+        """The hint stored for ``key`` ({"arn": ..., "token": ...}), or None."""
+        path = self._path(key, ".json")
+        if path is None:
+            return None
+        try:
+            fd = _open_private(path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                data = json.loads(handle.read(_MAX_HINT_BYTES + 1)[:_MAX_HINT_BYTES])
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None  # another alert's (a hash collision) or a foreign file
+        arn, token = data.get("arn"), data.get("token")
+        if isinstance(arn, str) and isinstance(token, str) and arn and token:
+            return {"arn": arn, "token": token}
+        return None
+
+    def write_hint(self, key: str, arn: str, token: str) -> None:
+        """Record the engagement ``key`` resolved to; failures are ignored (it is only a hint)."""
+        path = self._path(key, ".json")
+        if path is None:
+            return
+        payload = json.dumps({"key": key, "arn": arn, "token": token}).encode("utf-8")
+        directory = os.path.dirname(path)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".hint-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(payload)
+                os.replace(tmp, path)  # atomic, and replaces a planted symlink instead of following it
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                return
+        except OSError:
+            return
+        self._prune(directory)
+
+    @staticmethod
+    def _prune(directory: str) -> None:
+        """Keep the directory bounded: drop the least recently used files beyond MAX_FILES."""
+        try:
+            entries = list(os.scandir(directory))
+            if len(entries) <= MAX_FILES:
+                return
+            entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
+            for entry in entries[: len(entries) - MAX_FILES]:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+        except OSError:
+            return
+
+
+def _usable_dir(path: str) -> str | None:
+    """None if ``path`` is (or was just made) a private directory of this user, else why not."""
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        info = os.lstat(path)
+    except OSError as exc:
+        return f"{path}: {exc.strerror or exc}"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{path}: not a directory"
+    if info.st_uid != os.geteuid():
+        return f"{path}: owned by another user"
+    if info.st_mode & 0o077:
+        return f"{path}: others can read or write it"
+    return None
+
+
+def _open_private(path: str, flags: int) -> int:
+    """Open ``path`` without following a symlink; refuse a file another user owns."""
+    fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+    info = os.fstat(fd)
+    if info.st_uid != os.geteuid() or not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise PermissionError(f"{path}: not a regular file of this user")
+    return fd
