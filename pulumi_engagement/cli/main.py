@@ -28,12 +28,14 @@ EXIT_INVALID = 2
 EXIT_NOT_FOUND = 3
 EXIT_TIMEOUT = 4
 EXIT_SERVICE = 5
+EXIT_UNACKNOWLEDGED = 6
 
 #: Core error kinds (EngagementError.kind) to exit codes; anything else is EXIT_ERROR.
 EXIT_BY_KIND = {
     "invalid_input": EXIT_INVALID,
     "not_found": EXIT_NOT_FOUND,
     "timeout": EXIT_TIMEOUT,
+    "credentials": EXIT_ERROR,
     "throttled": EXIT_SERVICE,
     "service_error": EXIT_SERVICE,
 }
@@ -43,13 +45,24 @@ DEFAULT_INTERVAL = "2s"
 
 EPILOG = """\
 exit codes:
-  0  success (including "found the existing engagement, not paged again")
+  0  success: paged, or this alert's engagement is still running (not paged again), or
+     --wait: somebody acknowledged (a READ receipt). A page that went out but could not be
+     read back is still 0, with a "warning:" line on stderr and its ARN in the result.
   2  invalid input: nothing was sent; one stderr line names the flag and the broken rule
      (argparse usage errors exit 2 as well)
   3  not found: no such engagement, contact or escalation plan
   4  wait timed out: nobody acknowledged before --timeout (the result is still printed)
   5  throttled or service error, after botocore's retries
-  1  anything else: no credentials or region, access denied, endpoint unreachable, ...
+  6  ended unacknowledged: the engagement stopped (its plan ran out, or someone stopped it)
+     before anyone acknowledged; the result says which (stopped_by_request, stop_reason)
+  1  anything else: credentials missing, expired or rejected, no region, access denied,
+     endpoint unreachable or TLS failure, ...
+
+paging (start):
+  The same alert (same page, or same --dedup-key, to the same contact) pages nobody while its
+  engagement is running, and pages again once that engagement has stopped. Racing runs page
+  once. An explicit --idempotency-token names one page: a new token pages, a used one returns
+  its engagement unchanged.
 
 output:
   --output table on a terminal, json otherwise; yaml needs PyYAML. Results go to stdout,
@@ -224,22 +237,30 @@ def build_parser() -> argparse.ArgumentParser:
     page.add_argument("--incident-id", help="incident the page belongs to")
     page.add_argument(
         "--idempotency-token",
-        help="explicit token (default: derived from the page's fields, so re-runs find the same engagement)",
+        help="explicit token naming this page (default: derived per episode of the alert, see below)",
+    )
+    page.add_argument(
+        "--dedup-key",
+        metavar="KEY",
+        help="pages to the contact with this key share one engagement while it runs, whatever their "
+        "text (e.g. deploy-42 on every host)",
     )
     start.add_argument(
         "--dry-run",
         action="store_true",
-        help="validate and look for an existing engagement, but never page",
+        help="validate and look for a running engagement of this alert, but never page",
     )
     start.add_argument(
         "--window",
         metavar="DURATION",
         type=_duration,
         default=_duration("24h"),
-        help="how far back an identical page counts as already sent (default: 24h)",
+        help="--dry-run only: how far back to look for a running engagement (default: 24h)",
     )
     start.add_argument(
-        "--wait", action="store_true", help="then wait for an acknowledgement (exit 4 on timeout)"
+        "--wait",
+        action="store_true",
+        help="then wait for an acknowledgement (exit 4 on timeout, 6 if it ends unacknowledged)",
     )
     _add_wait_options(start)
 
@@ -396,17 +417,20 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def _wait_doc(status: str, engagement: Any, pages: Sequence[Any], acknowledged_by: list[str]) -> dict:
+def _wait_doc(status: str, engagement: Any, pages: Sequence[Any], result: Any = None) -> dict:
     return {
         "status": status,
-        "acknowledged_by": acknowledged_by,
+        "acknowledged": status == "acknowledged",
+        "acknowledged_by": list(result.acknowledged_by) if result is not None else [],
+        "stopped_by_request": bool(result is not None and result.stopped_by_request),
+        "stop_reason": result.stop_reason if result is not None else None,
         "engagement": engagement.to_dict() if engagement is not None else None,
         "pages": [p.to_dict() for p in pages],
     }
 
 
 def _wait(ctx: Context, arn: str) -> tuple[dict, int]:
-    """Run the core's wait; a timeout still yields a document (what was seen last) and exit 4."""
+    """Run the core's wait: exit 0 only when acknowledged; 4 on timeout; 6 when it ended unread."""
     from ..core.errors import WaitTimeout
 
     line = ctx.status_line()
@@ -414,16 +438,22 @@ def _wait(ctx: Context, arn: str) -> tuple[dict, int]:
         result = ctx.client.wait(arn, ctx.args.timeout, interval=ctx.args.interval, on_poll=line)
     except WaitTimeout as exc:
         line.close()
-        doc = _wait_doc("timeout", exc.engagement, exc.pages, [])
+        doc = _wait_doc(exc.status, exc.engagement, exc.pages)
         ctx.stderr.write(f"{PROG} {ctx.args.command}: {error_line(exc)}\n")
         return doc, EXIT_TIMEOUT
     finally:
         line.close()
-    if result.status == "acknowledged":
+    doc = _wait_doc(result.status, result.engagement, result.pages, result)
+    if result.acknowledged:
         ctx.note(f"acknowledged by {', '.join(result.acknowledged_by) or 'a responder'}")
-    else:
-        ctx.note("engagement stopped before anyone acknowledged")
-    return _wait_doc(result.status, result.engagement, result.pages, result.acknowledged_by), EXIT_OK
+        return doc, EXIT_OK
+    how = (
+        f"stopped by request ({result.stop_reason or 'no reason given'})"
+        if result.stopped_by_request
+        else "its plan ran out"
+    )
+    ctx.stderr.write(f"{PROG} {ctx.args.command}: ended unacknowledged: {how}; nobody read a page\n")
+    return doc, EXIT_UNACKNOWLEDGED
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -437,7 +467,8 @@ def cmd_start(ctx: Context) -> int:
         raise UsageError(f"{PROG} start: --wait cannot be combined with --dry-run (a dry run never pages)")
     content = args.content
     if content == "-":
-        content = sys.stdin.read()
+        # A log tail may hold bytes that are not UTF-8: they become U+FFFD instead of a crash.
+        content = sys.stdin.buffer.read().decode("utf-8", "replace")
     request = StartRequest(
         contact_id=args.contact_id,
         sender=args.sender,
@@ -447,6 +478,7 @@ def cmd_start(ctx: Context) -> int:
         public_content=args.public_content,
         incident_id=args.incident_id,
         idempotency_token=args.idempotency_token,
+        dedup_key=args.dedup_key,
     )
     # Validate before the client exists: invalid input never needs credentials or a region.
     request.validate()
@@ -455,20 +487,23 @@ def cmd_start(ctx: Context) -> int:
         result = "would_page"
         ctx.note(f"dry run: would page {request.contact_id} (nothing sent)")
     elif outcome.changed:
-        result = "paged"
+        result = "would_page" if args.dry_run else "paged"
         ctx.note(f"paged {request.contact_id}: {outcome.engagement.engagement_arn}")
     else:
         result = "found_existing"
         ctx.note(
             f"found the existing engagement {outcome.engagement.engagement_arn} "
-            f"(started {outcome.engagement.to_dict()['start_time']}); not paged again"
+            f"(started {outcome.engagement.to_dict()['start_time']}), still running; not paged again"
         )
+    for warning in outcome.warnings:
+        ctx.stderr.write(f"{PROG}: warning: {_one_line(warning)}\n")
     doc: dict[str, Any] = {
         "result": result,
         "changed": outcome.changed,
         "dry_run": bool(args.dry_run),
         "idempotency_token": outcome.idempotency_token,
         "engagement": outcome.engagement.to_dict() if outcome.engagement is not None else None,
+        "warnings": list(outcome.warnings),
     }
     code = EXIT_OK
     if args.wait:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+#: The longest duration accepted (ten years): beyond it datetime arithmetic overflows.
+MAX_DURATION = 3650 * 86400.0
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+")
@@ -21,6 +23,8 @@ def parse_duration(text: str) -> float:
         seconds = sum(float(number) * _UNITS[unit] for number, unit in _PART.findall(value))
     if seconds < 0 or seconds != seconds:  # negative or NaN
         raise ValueError(f"must not be negative: {text!r}")
+    if seconds > MAX_DURATION:  # inf, 1e12: no wait or window is longer than this
+        raise ValueError(f"longer than {MAX_DURATION // 86400:.0f} days: {text!r}")
     return seconds
 
 

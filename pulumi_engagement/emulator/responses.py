@@ -10,12 +10,13 @@ import json
 import threading
 import time
 from datetime import datetime
+from email.utils import format_datetime
 from typing import Any
 
 from moto.core.responses import BaseResponse
 from moto.core.utils import camelcase_to_underscores
 
-from . import faults
+from . import clock, faults
 from .exceptions import (
     DropResponse,
     InternalServerException,
@@ -68,6 +69,13 @@ class SSMContactsResponse(BaseResponse):
         return error.code, headers, error.get_body()
 
     def call_action(self) -> Any:
+        status, headers, body = self._call_action()
+        # The service's clock is the virtual one: its HTTP Date follows it, as AWS's follows its own.
+        headers = dict(headers or {})
+        headers["Date"] = format_datetime(clock.now(), usegmt=True)
+        return status, headers, body
+
+    def _call_action(self) -> Any:
         operation = self._get_action()
         decision = faults.decide(operation)
         if decision.latency_s:

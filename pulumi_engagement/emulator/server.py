@@ -13,12 +13,14 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 from . import register
+from .clock import clock
 from .exceptions import DropResponse
 from .faults import FaultConfig
 
@@ -199,6 +201,10 @@ class EmulatorApp:
             load_seed(self.startup_seed)
 
 
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc)
+
+
 def _quiet_handler(verbose: bool) -> type:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
@@ -206,6 +212,21 @@ def _quiet_handler(verbose: bool) -> type:
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             if verbose:
                 super().log_request(code, size)
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            # The HTTP Date is the service's clock, the virtual one (clients judge time by it).
+            return format_datetime(clock.now() if timestamp is None else _utc(timestamp), usegmt=True)
+
+        def send_response(self, code: int, message: str | None = None) -> None:
+            self._date_sent = False
+            super().send_response(code, message)
+
+        def send_header(self, keyword: str, value: str) -> None:
+            if keyword.lower() == "date":
+                if getattr(self, "_date_sent", False):
+                    return  # the API's own Date (same clock) after the server's: send one
+                self._date_sent = True
+            super().send_header(keyword, value)
 
     return Handler
 

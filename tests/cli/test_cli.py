@@ -329,12 +329,15 @@ def test_wait_timeout_exits_4_and_still_prints_what_it_saw(emu: Emulator) -> Non
     assert all(not p["acknowledged"] for p in doc["pages"])
 
 
-def test_wait_on_a_stopped_engagement_reports_stopped(emu: Emulator) -> None:
+def test_wait_on_a_stopped_engagement_reports_ended_unacknowledged(emu: Emulator) -> None:
     arn = start(emu, "inc-wait-stopped")["engagement"]["engagement_arn"]
-    assert emu.run("stop", arn).returncode == 0
+    assert emu.run("stop", arn, "--reason", "false alarm").returncode == 0
     proc = emu.run("wait", arn, "--timeout", "0")
-    assert proc.returncode == 0
-    assert json.loads(proc.stdout)["status"] == "stopped"
+    assert proc.returncode == 6  # nobody acknowledged: never success
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "ended_unacknowledged" and doc["acknowledged"] is False
+    assert doc["stopped_by_request"] is True and doc["stop_reason"] == "false alarm"
+    assert "ended unacknowledged: stopped by request (false alarm)" in one_line(proc.stderr)
 
 
 def test_start_with_wait(emu: Emulator) -> None:
@@ -344,14 +347,20 @@ def test_start_with_wait(emu: Emulator) -> None:
     assert doc["result"] == "paged"
     assert doc["wait"]["status"] == "timeout"
 
+    # alice's simulated acknowledgement comes at 120 s and, being essential, ends the engagement.
     emu.control.advance(180)
-    acked = emu.run(*start_args("inc-start-wait", "--wait", "--timeout", "0"))
+    acked = emu.run("wait", doc["engagement"]["engagement_arn"], "--timeout", "0")
     assert acked.returncode == 0, acked.stderr
-    doc2 = json.loads(acked.stdout)
-    assert doc2["result"] == "found_existing"
-    assert doc2["engagement"]["engagement_arn"] == doc["engagement"]["engagement_arn"]
-    assert doc2["wait"]["status"] == "acknowledged"
+    assert json.loads(acked.stdout)["status"] == "acknowledged"
     assert emu.calls("StartEngagement") == 1
+
+    # The episode is over: the same alert firing again pages again (and is reported as such).
+    again = emu.run(*start_args("inc-start-wait", "--wait", "--timeout", "0"))
+    assert again.returncode == 4, again.stderr
+    doc2 = json.loads(again.stdout)
+    assert doc2["result"] == "paged" and doc2["changed"] is True
+    assert doc2["engagement"]["engagement_arn"] != doc["engagement"]["engagement_arn"]
+    assert doc2["idempotency_token"] != doc["idempotency_token"]
 
 
 # -- service errors and everything else --------------------------------------------------------
