@@ -77,8 +77,19 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium under Playwright (never Playwright's own browser download)."""
+def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Debian's Chromium under Playwright (never Playwright's own browser download).
+
+    One process can run only one Playwright sync API at a time: when a shared ``browser`` fixture
+    exists (a conftest.py of this directory), use it; otherwise launch one here.
+    """
+    try:
+        shared = request.getfixturevalue("browser")
+    except pytest.FixtureLookupError:
+        shared = None
+    if shared is not None:
+        yield shared
+        return
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install -y --no-install-recommends chromium)")
     try:
