@@ -314,9 +314,14 @@ def _cluster(times: dict[str, datetime | None]) -> dict[str, int]:
     return {unit: distinct.index(t) for unit, t in times.items() if t is not None}
 
 
+def _sort_time(when: datetime | None) -> tuple[bool, float]:
+    """Sort key: by time, the untimed last (None never compares with a datetime)."""
+    return (when is None, when.timestamp() if when is not None else 0.0)
+
+
 def _channel_marks(page: Page, channel_info: dict[str, dict[str, str]]) -> list[ChannelMarks]:
     by_channel: dict[str | None, dict[str, Any]] = {}
-    for receipt in sorted(page.receipts, key=lambda r: (r.receipt_time is None, r.receipt_time)):
+    for receipt in sorted(page.receipts, key=lambda r: _sort_time(r.receipt_time)):
         if receipt.contact_channel_arn is None:
             continue  # a READ or STOP without a channel concerns the page, not one channel
         marks = by_channel.setdefault(receipt.contact_channel_arn, {})
@@ -336,7 +341,7 @@ def _channel_marks(page: Page, channel_info: dict[str, dict[str, str]]) -> list[
         out.append(
             ChannelMarks(contact_channel_arn=arn, name=info.get("name"), type=info.get("type"), **marks)
         )
-    out.sort(key=lambda c: (c.sent_time is None, c.sent_time.timestamp() if c.sent_time else 0.0))
+    out.sort(key=lambda c: _sort_time(c.sent_time))
     return out
 
 
