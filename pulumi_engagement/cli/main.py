@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from . import report
 from .output import FORMATS, OutputUnavailable, check_available, write
 from .timeparse import parse_duration, parse_time
 
@@ -291,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument("arn", metavar="ARN", help="engagement ARN")
     _add_wait_options(wait)
 
+    report.add_parser(command, EPILOG)
+
     # Its own options belong to the emulator's parser; everything after the word is passed on.
     sub.add_parser(
         "emulator",
@@ -561,6 +564,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "list": cmd_list,
     "pages": cmd_pages,
     "wait": cmd_wait,
+    "report": lambda ctx: report.cmd_report(ctx, EXIT_ERROR),
 }
 
 

@@ -10,6 +10,9 @@ version_added: 0.1.0
 description:
   - With O(engagement_id), describes one engagement and, with O(include_pages=true), lists its pages and
     their receipts (who was paged, when it was delivered, who read it).
+  - With O(engagement_id) and O(include_metrics=true), also returns its response metrics (RV(metrics)), the
+    same as C(engagement report) shows. They are the time to acknowledge, who acknowledged, the stage reached,
+    whether it ended unacknowledged, and each page's channels with their sent, delivered and read times.
   - Without it, lists engagements, optionally filtered by incident and time range.
   - Changes nothing.
 author:
@@ -28,6 +31,14 @@ options:
   include_receipts:
     description:
       - With O(include_pages=true), also return each page's receipts.
+    type: bool
+    default: true
+  include_metrics:
+    description:
+      - With O(engagement_id), also return the response metrics (RV(metrics)).
+      - Besides the engagement and its pages, this reads the plan (C(GetContact)), the stage of each page
+        (C(ListPageResolutions)) and the paged contacts' channel names (C(ListContactChannels)); where
+        those calls are denied, the stages come from the pages' send times and RV(metrics.notes) says so.
     type: bool
     default: true
   incident_id:
@@ -74,6 +85,12 @@ EXAMPLES = r"""
 - name: Was it read?
   ansible.builtin.debug:
     msg: "{{ info.pages | selectattr('acknowledged') | map(attribute='contact_arn') | list }}"
+
+- name: How fast was the drill answered?
+  ansible.builtin.debug:
+    msg: >-
+      {{ info.metrics.status }}: acknowledged by {{ info.metrics.acknowledged_by }}
+      after {{ info.metrics.time_to_acknowledge }} s, stage {{ info.metrics.stage_reached }}
 
 - name: Every engagement of an incident in the last day
   incident_manager.contacts.engagement_info:
@@ -146,6 +163,101 @@ pages:
       description: Receipts with C(receipt_type), C(receipt_time), C(contact_channel_arn), C(receipt_info).
       type: list
       elements: dict
+metrics:
+  description:
+    - Response metrics of the engagement, the same as C(engagement report --output json) prints.
+    - Timestamps are ISO 8601 UTC strings, durations are seconds.
+    - An acknowledgement is a READ receipt at or before the engagement stopped.
+  returned: when O(engagement_id) is given and O(include_metrics=true)
+  type: dict
+  contains:
+    engagement_arn:
+      description: ARN of the engagement.
+      type: str
+    contact_arn:
+      description: ARN of the contact or escalation plan paged.
+      type: str
+    contact_type:
+      description: C(ESCALATION) or C(PERSONAL); null when the contact could not be read.
+      type: str
+    start_time:
+      description: When the engagement started.
+      type: str
+    stop_time:
+      description: When it stopped; null while it runs.
+      type: str
+    status:
+      description: C(acknowledged), C(ended_unacknowledged) or C(running).
+      type: str
+    acknowledged:
+      description: Whether anyone acknowledged (READ) before the engagement stopped.
+      type: bool
+    acknowledged_by:
+      description: ARN of the contact who acknowledged first.
+      type: str
+    acknowledged_at:
+      description: When the first acknowledgement came.
+      type: str
+    acknowledged_via:
+      description: ARN of the channel the first acknowledgement came through, when the service names one.
+      type: str
+    time_to_first_page:
+      description: Seconds from the start to the first message sent.
+      type: float
+    time_to_first_delivery:
+      description: Seconds from the start to the first delivery.
+      type: float
+    time_to_acknowledge:
+      description: Seconds from the start to the first acknowledgement (MTTA); null when nobody acknowledged.
+      type: float
+    stage_reached:
+      description: Highest stage (1-based) of the plan that paged someone.
+      type: int
+    stages_planned:
+      description: Number of stages in the plan, when it could be read.
+      type: int
+    stage_source:
+      description:
+        - How stages were found, C(resolution) (the service's stage index), C(plan) (the plan's stage
+          schedule) or C(sent_times) (each distinct first-send time is a stage).
+      type: str
+    ended_unacknowledged:
+      description: Whether the engagement stopped with nobody having acknowledged.
+      type: bool
+    stop_cause:
+      description:
+        - C(acknowledged) (an essential contact's acknowledgement ended it), C(stopped) (StopEngagement),
+          C(ended) (the plan ran out), or null while it runs.
+      type: str
+    stop_reason:
+      description: The reason given to StopEngagement, as the STOP receipts show it.
+      type: str
+    pages:
+      description:
+        - One entry per page with C(page_arn), C(contact_arn), C(contact_alias), C(stage), C(essential),
+          C(channels) (each with C(contact_channel_arn), C(name), C(type), C(sent_time), C(delivery_time),
+          C(read_time), C(stop_time), C(error)), C(sent_time), C(delivery_time), C(read_time),
+          C(acknowledged), C(acknowledged_by), C(acknowledged_via), C(acknowledgement_note), C(stop_time),
+          C(stop_reason), C(seconds_to_delivery) and C(seconds_to_read).
+      type: list
+      elements: dict
+    stages:
+      description:
+        - One entry per stage with C(stage), C(start_time), C(duration_minutes), C(targets),
+          C(essential_targets), C(paged) and C(reached).
+      type: list
+      elements: dict
+    timeline:
+      description:
+        - Events in time order, each with C(time), C(offset_seconds), C(kind) (C(engagement_started),
+          C(stage_started), C(sent), C(delivered), C(error), C(read), C(stop), C(engagement_stopped)),
+          C(stage), C(page_arn), C(contact_arn), C(contact_channel_arn) and C(info).
+      type: list
+      elements: dict
+    notes:
+      description: What could not be read (for example a denied C(GetContact)) and so was derived.
+      type: list
+      elements: str
 engagements:
   description: Engagement summaries, newest first.
   returned: when O(engagement_id) is not given
@@ -178,6 +290,7 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.common i
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
     EngagementError,
+    response_metrics,
     to_utc,
 )
 
@@ -193,6 +306,7 @@ def argument_spec() -> dict:
         engagement_id=dict(type="str", aliases=["engagement_arn"]),
         include_pages=dict(type="bool", default=False),
         include_receipts=dict(type="bool", default=True),
+        include_metrics=dict(type="bool", default=True),
         incident_id=dict(type="str"),
         start_time=dict(type="str"),
         end_time=dict(type="str"),
@@ -206,6 +320,8 @@ def run(em: EngagementModule) -> dict:
         if params["include_pages"]:
             pages = em.client.pages(params["engagement_id"], receipts=params["include_receipts"])
             result["pages"] = [page.to_dict() for page in pages]
+        if params["include_metrics"]:
+            result["metrics"] = response_metrics(em.client, params["engagement_id"]).to_dict()
         return result
     for name in ("start_time", "end_time"):
         try:
