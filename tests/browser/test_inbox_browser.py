@@ -228,3 +228,25 @@ def test_simulated_acknowledgements_and_hiding_finished_pages(emu: EmulatorProce
     page.get_by_label("Hide finished pages").uncheck()
     expect(row).to_be_visible()
     inbox.check_clean()
+
+
+def test_polling_updates_rows_in_place_and_keeps_focus(emu: EmulatorProcess, page: Any) -> None:
+    """No flicker: a poll changes text in the rows it has, it does not rebuild them."""
+    from playwright.sync_api import expect
+
+    start(client(emu), arn("carol"), "Drill: focus stays")
+    inbox = Inbox(page, emu)
+    row = inbox.row("carol", "Drill: focus stays")
+    button = row.get_by_role("button", name=re.compile("^Acknowledge"))
+    button.focus()
+    row.evaluate("node => { window.__row = node; }")
+    emu.control.advance(7)  # the virtual clock moves: the next poll shows a new time in the header
+    for _ in range(2):
+        with page.expect_response(lambda response: response.url.endswith("/_emulator/inbox/pages")):
+            pass
+    expect(page.locator("#now")).to_have_attribute("datetime", (T0 + timedelta(seconds=7)).isoformat())
+    assert row.evaluate("node => node === window.__row")
+    assert button.evaluate("node => node === document.activeElement")
+    page.keyboard.press("Enter")  # the keyboard works as well as the mouse
+    expect(row.locator("td.state .state-label")).to_have_text("Acknowledged")
+    inbox.check_clean()
