@@ -293,12 +293,18 @@ def load_seed(
                 backend.update_contact(arn, plan={"Stages": stages})
             if contact.get("responder"):
                 where = f"contact {alias}: responder"
+                if kind != "PERSONAL":
+                    raise SeedError(f"{where}: only a PERSONAL contact has a responder (this one is {kind})")
                 if "contact" in contact["responder"]:
                     raise SeedError(f"{where}.contact: not here (the responder is this contact)")
                 backend.set_responder(arn, _responder(contact["responder"], where, alias))
         for alias, entry, where in _responder_entries(document):
-            if backend.contact_arn(alias) not in backend.contacts:
+            target = backend.contacts.get(backend.contact_arn(alias))
+            if target is None:
                 raise SeedError(f"{where}: no contact with alias {alias!r}")
+            if target.type != "PERSONAL":
+                # Only people get pages; a plan's responders are the people it pages.
+                raise SeedError(f"{where}: {alias} is {target.type}, a responder is a PERSONAL contact")
             if isinstance(entry, dict) and "contact" in entry and str(entry["contact"]) != alias:
                 raise SeedError(f"{where}.contact: {entry['contact']!r} differs from the key {alias!r}")
             backend.set_responder(backend.contact_arn(alias), _responder(entry, where, alias))

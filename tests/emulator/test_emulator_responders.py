@@ -17,6 +17,7 @@ from emulator_helpers import contact_arn, engage
 from pulumi_engagement.emulator.seed import SeedError, load_seed
 
 T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
+PLAN = {"alias": "plan", "type": "ESCALATION", "plan": [{"duration_minutes": 1, "targets": ["alice"]}]}
 
 
 def person(alias: str, phone: str, **extra: Any) -> dict[str, Any]:
@@ -266,6 +267,7 @@ def test_per_contact_responder_and_list_form_still_work(ssm_contacts: Any) -> No
         ({"alice": {"no_answer_probability": 0.5}}, r"responders\.alice: give `delay`"),
         ({"alice": {"delay": 5, "dealy": 3}}, r"responders\.alice: unknown keys \['dealy'\]"),
         ({"nobody": {"delay": 5}}, r"responders\.nobody: no contact with alias 'nobody'"),
+        ({"plan": {"delay": 5}}, r"responders\.plan: plan is ESCALATION, a responder is a PERSONAL contact"),
         ([{"delay": 5}], r"responders\[0\]\.contact: required"),
         (
             [{"contact": "alice", "delay": {"distribution": "uniform"}}],
@@ -276,9 +278,11 @@ def test_per_contact_responder_and_list_form_still_work(ssm_contacts: Any) -> No
 )
 def test_responder_errors_name_the_key(ssm_contacts: Any, responders: Any, message: str) -> None:
     with pytest.raises(SeedError, match=message):
-        load_seed({"contacts": [person("alice", "+15555550101")], "responders": responders})
+        load_seed({"contacts": [person("alice", "+15555550101"), PLAN], "responders": responders})
 
 
 def test_per_contact_responder_errors_name_the_contact(ssm_contacts: Any) -> None:
     with pytest.raises(SeedError, match=r"contact alice: responder\.delay\.distribution"):
         load_seed({"contacts": [person("alice", "+15555550101", responder={"delay": {"distribution": "x"}})]})
+    with pytest.raises(SeedError, match=r"contact plan: responder: only a PERSONAL contact"):
+        load_seed({"contacts": [person("alice", "+15555550101"), {**PLAN, "responder": {"delay": 5}}]})
