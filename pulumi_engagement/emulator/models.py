@@ -16,10 +16,13 @@ import hashlib
 import heapq
 import itertools
 import json
+import math
+import random
 import re
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -31,6 +34,8 @@ from .clock import clock
 from .exceptions import ConflictException, ResourceNotFoundException, ValidationException, field_error
 
 __all__ = [
+    "DELAY_DISTRIBUTIONS",
+    "Responder",
     "SSMContactsBackend",
     "accept_code_for",
     "activation_code_for",
@@ -45,6 +50,14 @@ DEFAULT_PAGE_SIZE = 100
 DELIVERY_DELAY = timedelta(seconds=1)
 
 STATE_LOCK = threading.RLock()
+
+# A simulated responder's delay distributions and the parameters each one takes (in seconds).
+DELAY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "fixed": ("seconds",),
+    "uniform": ("min_seconds", "max_seconds"),
+    "lognormal": ("median_seconds", "sigma"),
+}
+RESPONDER_NOTE = "Acknowledged by the simulated responder"
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -81,6 +94,58 @@ def _touching(method: _F) -> _F:
             return method(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+@dataclass
+class Responder:
+    """A simulated person: answers each page after a drawn delay, or (with a probability) never.
+
+    Per page, at its first message, two things are drawn from ``random.Random(seed)`` in this
+    order: ``u = random()`` (no answer when ``u < no_answer_probability``), then the delay
+    (``fixed``: no draw; ``uniform``: ``uniform(min_seconds, max_seconds)``; ``lognormal``:
+    ``lognormvariate(log(median_seconds), sigma)``), rounded to the millisecond (the wire's
+    resolution). Both are drawn for every page, so the delays a seed gives do not depend on
+    ``no_answer_probability``. The same seed gives the same answers for the same sequence of pages.
+    """
+
+    distribution: str = "fixed"
+    params: dict[str, float] = field(default_factory=dict)
+    no_answer_probability: float = 0.0
+    seed: int | str = 0
+    _rng: random.Random = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.distribution not in DELAY_DISTRIBUTIONS:
+            raise ValueError(f"distribution: one of {', '.join(DELAY_DISTRIBUTIONS)}")
+        missing = [name for name in DELAY_DISTRIBUTIONS[self.distribution] if name not in self.params]
+        if missing and self.no_answer_probability < 1:
+            raise ValueError(f"{self.distribution} delay needs {', '.join(missing)}")
+        self._rng = random.Random(self.seed)
+
+    @classmethod
+    def fixed(cls, seconds: float) -> Responder:
+        return cls("fixed", {"seconds": float(seconds)})
+
+    def draw(self) -> float | None:
+        """Seconds until this page is acknowledged, or None: this page goes unanswered."""
+        silent = self._rng.random() < self.no_answer_probability
+        params = self.params
+        if self.distribution == "uniform":
+            delay = self._rng.uniform(params["min_seconds"], params["max_seconds"])
+        elif self.distribution == "lognormal":
+            delay = self._rng.lognormvariate(math.log(params["median_seconds"]), params["sigma"])
+        else:
+            delay = params.get("seconds", 0.0)
+        return None if silent else round(delay, 3)
+
+    def describe(self) -> dict[str, Any]:
+        """For the inbox: what this simulated person does."""
+        return {
+            "distribution": self.distribution,
+            **self.params,
+            "no_answer_probability": self.no_answer_probability,
+            "seed": self.seed,
+        }
 
 
 class Contact:
@@ -275,8 +340,8 @@ class SSMContactsBackend(BaseBackend):
         self.tags: dict[str, dict[str, str]] = {}
         self.engagement_tokens: dict[str, tuple[str, str]] = {}
         self.create_tokens: dict[tuple[str, str], tuple[str, str]] = {}
-        # Simulated responders: contact ARN -> seconds after the first message until they acknowledge.
-        self.responders: dict[str, float] = {}
+        # Simulated responders by contact ARN: each page's first message draws when (or if) they answer.
+        self.responders: dict[str, Responder] = {}
         # Every message the emulator "sent" (activation codes and pages), for the control endpoint.
         self.outbox: list[dict[str, Any]] = []
         self._events: list[tuple[datetime, int, Callable[[datetime], None]]] = []
@@ -711,14 +776,25 @@ class SSMContactsBackend(BaseBackend):
             }
         )
         self._schedule(at + DELIVERY_DELAY, lambda t: self._deliver(page, channel.arn, t))
-        delay = self.responders.get(page.contact_arn)
-        if first and delay is not None:
-            self._schedule(
-                at + timedelta(seconds=delay),
-                lambda t: self._accept(
-                    page, "READ", t, channel.arn, "Acknowledged by the simulated responder"
-                ),
-            )
+        responder = self.responders.get(page.contact_arn)
+        if first and responder is not None:
+            delay = responder.draw()
+            if delay is not None:
+                self._schedule(
+                    at + timedelta(seconds=delay), lambda t: self._simulated_answer(page, channel.arn, t)
+                )
+
+    def _simulated_answer(self, page: Page, channel_arn: str, at: datetime) -> None:
+        """A simulated person answers, unless the page was withdrawn before they got to it.
+
+        Withdrawn: StopEngagement (a STOP receipt) or another essential acknowledgement of the same
+        engagement. A page whose plan merely ran out is still answered, late, as a person would.
+        """
+        if any(r["ReceiptType"] == "STOP" for r in page.receipts):
+            return
+        if any(p is not page and p.essential and p.read_time is not None for p in page.engagement.pages):
+            return
+        self._accept(page, "READ", at, channel_arn, RESPONDER_NOTE)
 
     def _deliver(self, page: Page, channel_arn: str, at: datetime) -> None:
         page.add_receipt("DELIVERED", at, channel_arn)
@@ -879,9 +955,12 @@ class SSMContactsBackend(BaseBackend):
 
     # -- emulator-only helpers --------------------------------------------------------------------
 
-    def set_responder(self, contact_id: str, after_seconds: float) -> None:
+    def set_responder(self, contact_id: str, responder: Responder | float) -> None:
+        """Simulate the contact's person: a :class:`Responder`, or a fixed delay in seconds."""
+        if not isinstance(responder, Responder):
+            responder = Responder.fixed(float(responder))
         with STATE_LOCK:
-            self.responders[self.get_contact_obj(contact_id).arn] = float(after_seconds)
+            self.responders[self.get_contact_obj(contact_id).arn] = responder
 
     def codes(self) -> dict[str, dict[str, str]]:
         with STATE_LOCK:

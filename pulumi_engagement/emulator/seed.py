@@ -23,17 +23,29 @@ Format (see docs/emulator.md)::
         plan:
           - duration_minutes: 5
             targets: [{contact: alice, essential: true}]
-    responders:                     # alternative to per-contact `responder`
-      - {contact: alice, acknowledge_after_minutes: 2}
+    responders:                     # alternative to per-contact `responder`: alias -> responder
+      alice:
+        delay: {distribution: lognormal, median_seconds: 90, sigma: 0.5}  # or uniform / fixed
+        no_answer_probability: 0.3  # this fraction of pages goes unanswered
+        seed: 42                    # default: the alias
+    # (also a list: [{contact: alice, acknowledge_after_minutes: 2}, ...])
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
-from .models import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, STATE_LOCK, SSMContactsBackend
+from .models import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    DELAY_DISTRIBUTIONS,
+    STATE_LOCK,
+    Responder,
+    SSMContactsBackend,
+)
 from .validation import validate_input
 
 __all__ = ["load_seed", "parse_seed_text"]
@@ -68,12 +80,102 @@ def _read(path_or_dict: str | Path | dict[str, Any]) -> dict[str, Any]:
     return parse_seed_text(Path(path_or_dict).read_text(encoding="utf-8"))
 
 
-def _seconds(entry: dict[str, Any], where: str) -> float:
-    if "acknowledge_after_seconds" in entry:
-        return float(entry["acknowledge_after_seconds"])
-    if "acknowledge_after_minutes" in entry:
-        return float(entry["acknowledge_after_minutes"]) * 60
-    raise SeedError(f"{where}: give acknowledge_after_seconds or acknowledge_after_minutes")
+_RESPONDER_KEYS = {
+    "contact",
+    "delay",
+    "no_answer_probability",
+    "seed",
+    "acknowledge_after_seconds",
+    "acknowledge_after_minutes",
+}
+
+
+def _number(value: Any, where: str, minimum: float = 0.0, strict: bool = False) -> float:
+    """A finite number >= minimum (> minimum when strict); the error names the key."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SeedError(f"{where}: a number, not {value!r}")
+    if value < minimum or (strict and value == minimum):
+        raise SeedError(f"{where}: must be {'>' if strict else '>='} {minimum:g}")
+    return float(value)
+
+
+def _delay(value: Any, where: str) -> tuple[str, dict[str, float]]:
+    if not isinstance(value, dict):
+        # `delay: 30` is a fixed delay of 30 seconds.
+        return "fixed", {"seconds": _number(value, where)}
+    distribution = value.get("distribution", "fixed")
+    if distribution not in DELAY_DISTRIBUTIONS:
+        raise SeedError(
+            f"{where}.distribution: one of {', '.join(DELAY_DISTRIBUTIONS)}, not {distribution!r}"
+        )
+    names = DELAY_DISTRIBUTIONS[distribution]
+    unknown = sorted(set(value) - {"distribution", *names})
+    if unknown:
+        raise SeedError(
+            f"{where}: unknown keys {unknown} for a {distribution} delay (it takes {', '.join(names)})"
+        )
+    for name in names:
+        if name not in value:
+            raise SeedError(f"{where}.{name}: required for a {distribution} delay")
+    params = {name: _number(value[name], f"{where}.{name}") for name in names}
+    if distribution == "uniform" and params["max_seconds"] < params["min_seconds"]:
+        raise SeedError(f"{where}.max_seconds: must be >= min_seconds")
+    if distribution == "lognormal":
+        _number(value["median_seconds"], f"{where}.median_seconds", strict=True)
+    return distribution, params
+
+
+def _responder(entry: Any, where: str, default_seed: str) -> Responder:
+    """A responder entry (see docs/emulator.md, "Simulated responders") into a :class:`Responder`."""
+    if not isinstance(entry, dict):
+        raise SeedError(f"{where}: a mapping (delay, no_answer_probability, seed)")
+    unknown = sorted(set(entry) - _RESPONDER_KEYS)
+    if unknown:
+        raise SeedError(f"{where}: unknown keys {unknown}")
+    given = [
+        key for key in ("delay", "acknowledge_after_seconds", "acknowledge_after_minutes") if key in entry
+    ]
+    if len(given) > 1:
+        raise SeedError(f"{where}: give one of {', '.join(given)}")
+    probability = 0.0
+    if "no_answer_probability" in entry:
+        probability = _number(entry["no_answer_probability"], f"{where}.no_answer_probability")
+        if probability > 1:
+            raise SeedError(f"{where}.no_answer_probability: must be <= 1")
+    seed = entry.get("seed", default_seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, str)):
+        raise SeedError(f"{where}.seed: an integer or a string, not {seed!r}")
+    if "delay" in entry:
+        distribution, params = _delay(entry["delay"], f"{where}.delay")
+    elif "acknowledge_after_seconds" in entry:
+        distribution = "fixed"
+        params = {
+            "seconds": _number(entry["acknowledge_after_seconds"], f"{where}.acknowledge_after_seconds")
+        }
+    elif "acknowledge_after_minutes" in entry:
+        minutes = _number(entry["acknowledge_after_minutes"], f"{where}.acknowledge_after_minutes")
+        distribution, params = "fixed", {"seconds": minutes * 60}
+    elif probability == 1:
+        distribution, params = "fixed", {}  # never answers: no delay to draw
+    else:
+        raise SeedError(f"{where}: give `delay` (or acknowledge_after_seconds/acknowledge_after_minutes)")
+    return Responder(distribution, params, probability, seed)
+
+
+def _responder_entries(document: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """(alias, entry, where) from `responders`: a list of entries with `contact`, or alias -> entry."""
+    section = document.get("responders") or []
+    if isinstance(section, dict):
+        return [(str(alias), entry, f"responders.{alias}") for alias, entry in section.items()]
+    if not isinstance(section, list):
+        raise SeedError("responders: a list of {contact: ALIAS, ...} or a mapping of alias to responder")
+    out = []
+    for index, entry in enumerate(section):
+        where = f"responders[{index}]"
+        if not isinstance(entry, dict) or not entry.get("contact"):
+            raise SeedError(f"{where}.contact: required (the alias of the simulated person)")
+        out.append((str(entry["contact"]), entry, where))
+    return out
 
 
 def _stages(
@@ -190,12 +292,20 @@ def load_seed(
                 validate_input("UpdateContact", {"ContactId": arn, "Plan": {"Stages": stages}})
                 backend.update_contact(arn, plan={"Stages": stages})
             if contact.get("responder"):
-                backend.set_responder(arn, _seconds(contact["responder"], f"contact {alias}, responder"))
-        for index, responder in enumerate(document.get("responders") or []):
-            alias = responder.get("contact")
-            if not alias:
-                raise SeedError(f"responders[{index}]: give `contact`")
-            backend.set_responder(
-                backend.contact_arn(str(alias)), _seconds(responder, f"responders[{index}]")
-            )
+                where = f"contact {alias}: responder"
+                if kind != "PERSONAL":
+                    raise SeedError(f"{where}: only a PERSONAL contact has a responder (this one is {kind})")
+                if "contact" in contact["responder"]:
+                    raise SeedError(f"{where}.contact: not here (the responder is this contact)")
+                backend.set_responder(arn, _responder(contact["responder"], where, alias))
+        for alias, entry, where in _responder_entries(document):
+            target = backend.contacts.get(backend.contact_arn(alias))
+            if target is None:
+                raise SeedError(f"{where}: no contact with alias {alias!r}")
+            if target.type != "PERSONAL":
+                # Only people get pages; a plan's responders are the people it pages.
+                raise SeedError(f"{where}: {alias} is {target.type}, a responder is a PERSONAL contact")
+            if isinstance(entry, dict) and "contact" in entry and str(entry["contact"]) != alias:
+                raise SeedError(f"{where}.contact: {entry['contact']!r} differs from the key {alias!r}")
+            backend.set_responder(backend.contact_arn(alias), _responder(entry, where, alias))
     return {"account_id": account, "region": region_name, "contacts": contact_arns, "channels": channel_arns}

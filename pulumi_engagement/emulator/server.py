@@ -98,6 +98,11 @@ class EmulatorApp:
         except ValueError:
             length = 0
         body = environ["wsgi.input"].read(length) if length > 0 else b""
+        if route == "inbox" or route.startswith("inbox/"):
+            # The pager inbox: an HTML page and its JSON API (see inbox.py).
+            from .inbox import respond
+
+            return respond(method, route, body, environ.get("CONTENT_TYPE") or "", start_response)
         try:
             status, payload = self._route(method, route, query, body, environ.get("CONTENT_TYPE") or "")
         except _ControlError as error:
