@@ -83,11 +83,13 @@ def run_tasks(
     python: Path | None = None,
     collections_path: Path = ROOT,
     name: str = "play",
+    env: dict[str, str] | None = None,
 ) -> Run:
     """Run tasks on `hosts` local hosts; every task is registered and its result collected.
 
     Tasks never abort the play (ignore_errors), so a test sees every result,
     failures included; a final task writes them to a JSON file per host.
+    ``env`` adds to the clean environment (e.g. ANSIBLE_LOG_PATH).
     """
     work = tmp_path / name
     work.mkdir(parents=True, exist_ok=True)
@@ -135,8 +137,9 @@ def run_tasks(
         *args,
         str(work / "play.yml"),
     ]
-    env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
-    proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    run_env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
+    run_env.update(env or {})
+    proc = subprocess.run(cmd, cwd=work, env=run_env, capture_output=True, text=True, timeout=300)
     results = {}
     for path in sorted(out.glob("*.json")):
         data = json.loads(path.read_text())
