@@ -1,0 +1,306 @@
+"""The callback plugin incident_manager.contacts.page_on_failure, enabled in a real ansible-playbook run
+against the emulator: one page per failed run, never for a successful or check-mode run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from collection_harness import PRIMARY, SECRET, Emulator, ansible_env
+
+from pulumi_engagement.core import ClientConfig, Engagement, EngagementClient
+
+CALLBACK = "incident_manager.contacts.page_on_failure"
+FAIL_TASK = "Deploy the release"
+
+
+@dataclass
+class Playbook:
+    proc: subprocess.CompletedProcess[str]
+
+    @property
+    def output(self) -> str:
+        return self.proc.stdout + self.proc.stderr
+
+    @property
+    def rc(self) -> int:
+        return self.proc.returncode
+
+
+def deploy_play(failing: list[str], extra_tasks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A deploy that fails on the `failing` hosts."""
+    return {
+        "name": "deploy",
+        "hosts": "targets",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": FAIL_TASK,
+                "ansible.builtin.fail": {"msg": "migration failed on {{ inventory_hostname }}"},
+                "when": f"inventory_hostname in {failing!r}",
+            },
+            *(extra_tasks or []),
+            # fail and debug never connect to the host; ping does, so an unreachable host shows.
+            {"name": "Check the host", "ansible.builtin.ping": {}},
+        ],
+    }
+
+
+def run_playbook(
+    tmp_path: Path,
+    plays: list[dict[str, Any]],
+    *,
+    hosts: int | list[str] = 10,
+    unreachable: int = 0,
+    env: dict[str, str] | None = None,
+    cfg: str | None = None,
+    args: tuple[str, ...] = (),
+) -> Playbook:
+    """ansible-playbook with the callback enabled; `env` configures it, or `cfg` (an ansible.cfg)."""
+    work = tmp_path / "run"
+    work.mkdir(exist_ok=True)
+    (work / "deploy.yml").write_text(yaml.safe_dump(plays, sort_keys=False))
+    names = hosts if isinstance(hosts, list) else [f"web-{i:02d}" for i in range(hosts)]
+    host_entries: dict[str, Any] = dict.fromkeys(names)
+    # Nothing listens on port 9 (discard): ssh is refused at once, so the host is unreachable
+    # (127.0.0.2: Ansible would treat 127.0.0.1 as the controller itself).
+    host_entries.update(
+        {
+            f"dark-{i:02d}": {"ansible_connection": "ssh", "ansible_host": "127.0.0.2", "ansible_port": 9}
+            for i in range(unreachable)
+        }
+    )
+    inventory = {
+        "all": {
+            "children": {
+                "targets": {
+                    "hosts": host_entries,
+                    "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
+                }
+            }
+        }
+    }
+    (work / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    run_env = ansible_env(tmp_path)
+    if cfg is not None:
+        (work / "ansible.cfg").write_text(cfg)
+        run_env["ANSIBLE_CONFIG"] = str(work / "ansible.cfg")
+    else:
+        run_env["ANSIBLE_CALLBACKS_ENABLED"] = CALLBACK
+    run_env.update(env or {})
+    cmd = [
+        sys.executable,
+        "-m",
+        "ansible.cli.playbook",
+        "-i",
+        "inventory.yml",
+        "--forks",
+        "10",
+        *args,
+        "deploy.yml",
+    ]
+    proc = subprocess.run(cmd, cwd=work, env=run_env, capture_output=True, text=True, timeout=300)
+    playbook = Playbook(proc)
+    assert SECRET not in playbook.output, "a credential reached the output"
+    return playbook
+
+
+def callback_env(emulator: Emulator, **options: str) -> dict[str, str]:
+    env = {
+        "ANSIBLE_PAGE_ON_FAILURE_CONTACT_ID": PRIMARY,
+        "ANSIBLE_PAGE_ON_FAILURE_REGION": "us-east-1",
+        "ANSIBLE_PAGE_ON_FAILURE_ENDPOINT_URL": emulator.endpoint_url,
+    }
+    env.update({f"ANSIBLE_PAGE_ON_FAILURE_{k.upper()}": v for k, v in options.items()})
+    return env
+
+
+def engagements(emulator: Emulator) -> list[Engagement]:
+    client = EngagementClient.from_config(
+        ClientConfig(
+            region="us-east-1",
+            endpoint_url=emulator.endpoint_url,
+            access_key="AKIAEXAMPLEFAKE",
+            secret_key="x",
+        )
+    )
+    return [client.describe(s.engagement_arn) for s in client.list()]
+
+
+def paged_lines(run: Playbook) -> list[str]:
+    return [line for line in run.output.splitlines() if "page_on_failure: paged" in line]
+
+
+def test_a_failed_ten_host_run_pages_exactly_once_naming_the_hosts_and_task(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    failing = ["web-01", "web-04", "web-07", "web-09"]
+    run = run_playbook(
+        tmp_path,
+        [deploy_play(failing)],
+        unreachable=1,
+        env=callback_env(emulator, sender="deploy-pipeline"),
+    )
+    assert run.rc == 4, run.output  # unreachable hosts: ansible-playbook's own exit code, unchanged
+    assert "failed=1" in run.output and "unreachable=1" in run.output
+    assert emulator.control.calls("StartEngagement") == 1
+    (page,) = engagements(emulator)
+    assert page.contact_arn == PRIMARY
+    assert page.sender == "deploy-pipeline"
+    assert page.subject == "Ansible playbook deploy.yml failed on 5 host(s)"
+    assert page.incident_id.startswith("ansible-deploy-")
+    content = page.content
+    assert f"Task '{FAIL_TASK}' failed on 4 host(s): web-01, web-04, web-07, web-09" in content
+    for host in failing:
+        assert f"{host}: migration failed on {host}" in content
+    assert "dark-00" in content and "unreachable" in content
+    for ok_host in ("web-00", "web-02", "web-08"):
+        assert ok_host not in content
+    (line,) = paged_lines(run)
+    assert page.engagement_arn in line
+
+
+def test_every_host_failing_still_pages_once(tmp_path: Path, emulator: Emulator) -> None:
+    run = run_playbook(
+        tmp_path, [deploy_play([f"web-{i:02d}" for i in range(10)])], env=callback_env(emulator)
+    )
+    assert run.rc == 2, run.output
+    (page,) = engagements(emulator)
+    assert "failed on 10 of 10 host(s)" in page.content
+    assert len(paged_lines(run)) == 1
+
+
+def test_a_successful_run_never_pages(tmp_path: Path, emulator: Emulator) -> None:
+    run = run_playbook(tmp_path, [deploy_play([])], env=callback_env(emulator))
+    assert run.rc == 0, run.output
+    assert "failed=1" not in run.output and run.output.count("ok=1 ") == 10
+    assert emulator.control.engagements() == 0
+    assert emulator.control.calls("StartEngagement") == 0
+    assert "page_on_failure" not in run.output
+
+
+def test_rescued_and_ignored_failures_never_page(tmp_path: Path, emulator: Emulator) -> None:
+    play = {
+        "name": "deploy",
+        "hosts": "targets",
+        "gather_facts": False,
+        "tasks": [
+            {"name": "Flaky probe", "ansible.builtin.fail": {"msg": "ignored"}, "ignore_errors": True},
+            {
+                "name": "Deploy with a fallback",
+                "block": [{"name": FAIL_TASK, "ansible.builtin.fail": {"msg": "broke"}}],
+                "rescue": [{"name": "Roll back", "ansible.builtin.debug": {"msg": "rolled back"}}],
+            },
+        ],
+    }
+    run = run_playbook(tmp_path, [play], hosts=3, env=callback_env(emulator))
+    assert run.rc == 0, run.output
+    assert "rescued=1" in run.output and "ignored=1" in run.output
+    assert emulator.control.engagements() == 0
+
+
+def test_a_failed_run_in_check_mode_never_pages(tmp_path: Path, emulator: Emulator) -> None:
+    # The fail module runs in check mode too, so the run fails: still no page.
+    run = run_playbook(
+        tmp_path, [deploy_play(["web-00", "web-05"])], env=callback_env(emulator), args=("--check",)
+    )
+    assert run.rc == 2, run.output
+    assert "failed=1" in run.output
+    assert emulator.control.calls("StartEngagement") == 0
+    assert emulator.control.engagements() == 0
+
+
+def test_on_unreachable_ignores_failed_hosts(tmp_path: Path, emulator: Emulator) -> None:
+    run = run_playbook(
+        tmp_path, [deploy_play(["web-00"])], hosts=2, env=callback_env(emulator, on="unreachable")
+    )
+    assert run.rc == 2, run.output
+    assert emulator.control.engagements() == 0
+
+
+def test_an_unreachable_endpoint_warns_and_keeps_the_plays_exit_code(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    env = callback_env(
+        emulator, endpoint_url="http://127.0.0.1:9", access_key="AKIAEXAMPLEFAKE", secret_key=SECRET
+    )
+    env["AWS_MAX_ATTEMPTS"] = "1"  # botocore's own setting: no retries, so the warning comes at once
+    run = run_playbook(tmp_path, [deploy_play(["web-02"])], hosts=3, env=env)
+    assert run.rc == 2, run.output
+    assert "failed=1" in run.output
+    assert "page_on_failure: could not page:" in run.output
+    assert "127.0.0.1:9" in run.output  # the warning says where it could not connect
+    assert paged_lines(run) == []
+    assert emulator.control.engagements() == 0
+
+
+def test_configured_in_ansible_cfg(tmp_path: Path, emulator: Emulator) -> None:
+    cfg = f"""[defaults]
+callbacks_enabled = {CALLBACK}
+
+[callback_page_on_failure]
+contact_id = {PRIMARY}
+sender = nightly-deploy
+subject = Nightly deploy failed
+incident_id = nightly-2024-05-01
+region = us-east-1
+endpoint_url = {emulator.endpoint_url}
+"""
+    run = run_playbook(tmp_path, [deploy_play(["web-03"])], hosts=4, cfg=cfg)
+    assert run.rc == 2, run.output
+    (page,) = engagements(emulator)
+    assert (page.sender, page.subject, page.incident_id) == (
+        "nightly-deploy",
+        "Nightly deploy failed",
+        "nightly-2024-05-01",
+    )
+    assert "web-03: migration failed on web-03" in page.content
+    (line,) = paged_lines(run)
+    assert page.engagement_arn in line
+
+    # The same failure again while its engagement is open: the module's duplicate rule, no second page.
+    again = run_playbook(tmp_path, [deploy_play(["web-03"])], hosts=4, cfg=cfg)
+    assert again.rc == 2
+    assert emulator.control.engagements() == 1
+    assert paged_lines(again) == [] and page.engagement_arn in again.output
+
+
+@pytest.mark.parametrize("where", ["env", "cfg"])
+def test_a_long_subject_and_content_are_cut_to_the_models_limits(
+    tmp_path: Path, emulator: Emulator, where: str
+) -> None:
+    long_subject = "S" * 3000
+    names = [f"{i:02d}-" + "h" * 900 for i in range(10)]  # the content would be far over 8192 characters
+    if where == "env":
+        settings: dict[str, Any] = dict(env=callback_env(emulator, subject=long_subject))
+    else:
+        settings = dict(
+            cfg=f"[defaults]\ncallbacks_enabled = {CALLBACK}\n\n[callback_page_on_failure]\n"
+            f"contact_id = {PRIMARY}\nregion = us-east-1\nendpoint_url = {emulator.endpoint_url}\n"
+            f"subject = {long_subject}\n"
+        )
+    run = run_playbook(tmp_path, [deploy_play(names)], hosts=names, **settings)
+    assert run.rc == 2, run.output
+    (page,) = engagements(emulator)
+    assert len(page.subject) == 2048 and page.subject.endswith("[... truncated]")
+    assert len(page.content) == 8192 and page.content.endswith("[... truncated]")
+    assert page.content.startswith("Ansible playbook deploy.yml failed on 10 of 10 host(s): 00-hhh")
+
+
+def test_ansible_doc_documents_every_option(tmp_path: Path) -> None:
+    doc = subprocess.run(
+        [sys.executable, "-m", "ansible.cli.doc", "-t", "callback", CALLBACK],
+        env=ansible_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert doc.returncode == 0, doc.stderr
+    for option in ("contact_id", "sender", "subject", "incident_id", "on", "endpoint_url", "secret_key"):
+        assert f"ANSIBLE_PAGE_ON_FAILURE_{option.upper()}" in doc.stdout, option
+    assert "callback_page_on_failure" in doc.stdout
