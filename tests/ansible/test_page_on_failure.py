@@ -5,119 +5,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from collection_harness import PRIMARY, SECRET, Emulator, ansible_env
+from collection_harness import (
+    CALLBACK,
+    FAIL_TASK,
+    PRIMARY,
+    SECRET,
+    Emulator,
+    Playbook,
+    ansible_env,
+    callback_env,
+    deploy_play,
+    run_playbook,
+)
 
 from pulumi_engagement.core import ClientConfig, Engagement, EngagementClient
-
-CALLBACK = "incident_manager.contacts.page_on_failure"
-FAIL_TASK = "Deploy the release"
-
-
-@dataclass
-class Playbook:
-    proc: subprocess.CompletedProcess[str]
-
-    @property
-    def output(self) -> str:
-        return self.proc.stdout + self.proc.stderr
-
-    @property
-    def rc(self) -> int:
-        return self.proc.returncode
-
-
-def deploy_play(failing: list[str], extra_tasks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A deploy that fails on the `failing` hosts."""
-    return {
-        "name": "deploy",
-        "hosts": "targets",
-        "gather_facts": False,
-        "tasks": [
-            {
-                "name": FAIL_TASK,
-                "ansible.builtin.fail": {"msg": "migration failed on {{ inventory_hostname }}"},
-                "when": f"inventory_hostname in {failing!r}",
-            },
-            *(extra_tasks or []),
-            # fail and debug never connect to the host; ping does, so an unreachable host shows.
-            {"name": "Check the host", "ansible.builtin.ping": {}},
-        ],
-    }
-
-
-def run_playbook(
-    tmp_path: Path,
-    plays: list[dict[str, Any]],
-    *,
-    hosts: int | list[str] = 10,
-    unreachable: int = 0,
-    env: dict[str, str] | None = None,
-    cfg: str | None = None,
-    args: tuple[str, ...] = (),
-) -> Playbook:
-    """ansible-playbook with the callback enabled; `env` configures it, or `cfg` (an ansible.cfg)."""
-    work = tmp_path / "run"
-    work.mkdir(exist_ok=True)
-    (work / "deploy.yml").write_text(yaml.safe_dump(plays, sort_keys=False))
-    names = hosts if isinstance(hosts, list) else [f"web-{i:02d}" for i in range(hosts)]
-    host_entries: dict[str, Any] = dict.fromkeys(names)
-    # Nothing listens on port 9 (discard): ssh is refused at once, so the host is unreachable
-    # (127.0.0.2: Ansible would treat 127.0.0.1 as the controller itself).
-    host_entries.update(
-        {
-            f"dark-{i:02d}": {"ansible_connection": "ssh", "ansible_host": "127.0.0.2", "ansible_port": 9}
-            for i in range(unreachable)
-        }
-    )
-    inventory = {
-        "all": {
-            "children": {
-                "targets": {
-                    "hosts": host_entries,
-                    "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
-                }
-            }
-        }
-    }
-    (work / "inventory.yml").write_text(yaml.safe_dump(inventory))
-    run_env = ansible_env(tmp_path)
-    if cfg is not None:
-        (work / "ansible.cfg").write_text(cfg)
-        run_env["ANSIBLE_CONFIG"] = str(work / "ansible.cfg")
-    else:
-        run_env["ANSIBLE_CALLBACKS_ENABLED"] = CALLBACK
-    run_env.update(env or {})
-    cmd = [
-        sys.executable,
-        "-m",
-        "ansible.cli.playbook",
-        "-i",
-        "inventory.yml",
-        "--forks",
-        "10",
-        *args,
-        "deploy.yml",
-    ]
-    proc = subprocess.run(cmd, cwd=work, env=run_env, capture_output=True, text=True, timeout=300)
-    playbook = Playbook(proc)
-    assert SECRET not in playbook.output, "a credential reached the output"
-    return playbook
-
-
-def callback_env(emulator: Emulator, **options: str) -> dict[str, str]:
-    env = {
-        "ANSIBLE_PAGE_ON_FAILURE_CONTACT_ID": PRIMARY,
-        "ANSIBLE_PAGE_ON_FAILURE_REGION": "us-east-1",
-        "ANSIBLE_PAGE_ON_FAILURE_ENDPOINT_URL": emulator.endpoint_url,
-    }
-    env.update({f"ANSIBLE_PAGE_ON_FAILURE_{k.upper()}": v for k, v in options.items()})
-    return env
 
 
 def engagements(emulator: Emulator) -> list[Engagement]:
