@@ -120,6 +120,22 @@ def test_a_failed_run_in_check_mode_never_pages(tmp_path: Path, emulator: Emulat
     assert emulator.control.engagements() == 0
 
 
+def test_a_play_in_check_mode_never_pages_but_a_real_failure_after_it_does(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    checked = {**deploy_play(["web-00"]), "name": "dry run", "check_mode": True}
+    run = run_playbook(tmp_path, [checked], hosts=2, env=callback_env(emulator))
+    assert run.rc == 2, run.output
+    assert emulator.control.engagements() == 0
+
+    real = deploy_play(["web-01"])
+    run = run_playbook(tmp_path, [checked, real], hosts=2, env=callback_env(emulator))
+    assert run.rc == 2, run.output
+    (page,) = engagements(emulator)
+    assert "failed on 1 of 2 host(s): web-01." in page.content
+    assert "web-00" not in page.content
+
+
 def test_on_unreachable_ignores_failed_hosts(tmp_path: Path, emulator: Emulator) -> None:
     run = run_playbook(
         tmp_path, [deploy_play(["web-00"])], hosts=2, env=callback_env(emulator, on="unreachable")
