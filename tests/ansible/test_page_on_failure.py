@@ -109,6 +109,31 @@ def test_rescued_and_ignored_failures_never_page(tmp_path: Path, emulator: Emula
     assert emulator.control.engagements() == 0
 
 
+def test_a_rescued_failure_is_not_named_in_the_page(tmp_path: Path, emulator: Emulator) -> None:
+    play = {
+        "name": "deploy",
+        "hosts": "targets",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": "Deploy with a fallback",
+                "block": [{"name": FAIL_TASK, "ansible.builtin.fail": {"msg": "broke"}}],
+                "rescue": [{"name": "Roll back", "ansible.builtin.debug": {"msg": "rolled back"}}],
+            },
+            {
+                "name": "Smoke test",
+                "ansible.builtin.fail": {"msg": "smoke test failed"},
+                "when": "inventory_hostname == 'web-01'",
+            },
+        ],
+    }
+    run = run_playbook(tmp_path, [play], hosts=3, env=callback_env(emulator))
+    assert run.rc == 2, run.output
+    (page,) = engagements(emulator)
+    assert "Task 'Smoke test' failed on 1 host(s): web-01" in page.content
+    assert FAIL_TASK not in page.content
+
+
 def test_a_failed_run_in_check_mode_never_pages(tmp_path: Path, emulator: Emulator) -> None:
     # The fail module runs in check mode too, so the run fails: still no page.
     run = run_playbook(

@@ -309,7 +309,7 @@ class CallbackModule(CallbackBase):
                     task=task.get_name() if task is not None else "?",
                     message=message[:MESSAGE_EXCERPT],
                     unreachable=unreachable,
-                    check_mode=bool(getattr(task, "check_mode", False)) and not unreachable,
+                    check_mode=bool(getattr(task, "check_mode", False)),
                 )
             )
         except Exception as exc:  # pylint: disable=broad-except
@@ -328,12 +328,25 @@ class CallbackModule(CallbackBase):
         }
         return sorted(hosts - only_checked)
 
+    def _final_failures(self, hosts: list[str]) -> list[Failure]:
+        """The failure that ended each failed host: its last one.
+
+        Ignored failures are never recorded; a rescued one is followed by the failure that really
+        ended the host (a failed host runs nothing more), so the last recorded failure is the one
+        the run failed on.
+        """
+        last: dict[str, Failure] = {}
+        for failure in self._failures:
+            if failure.host in hosts and not failure.check_mode:
+                last.pop(failure.host, None)  # keep the playbook's order of the final failures
+                last[failure.host] = failure
+        return list(last.values())
+
     def _page_if_failed(self, stats) -> None:
         hosts = self._failed_hosts(stats)
         if not hosts or self._check_mode:
             return
-        # Only the failures of hosts that ended failed: rescued and ignored ones are not the run's.
-        failures = [f for f in self._failures if f.host in hosts and not f.check_mode]
+        failures = self._final_failures(hosts)
         contact_id = self.get_option("contact_id")
         if not contact_id:
             self._display.warning(f"page_on_failure: {len(hosts)} host(s) failed but contact_id is not set")

@@ -65,3 +65,15 @@ def test_default_incident_id_names_the_playbook_and_run_within_the_model_pattern
     incident = cb._default_incident_id()
     assert incident.startswith("ansible-deploy-prod--v2--")
     assert page_on_failure._NOT_ALLOWED.search(incident) is None
+
+
+def test_the_failure_that_ended_a_host_is_its_last_one() -> None:
+    cb = callback()
+    cb._failures = [
+        failure("a", task="Deploy"),  # rescued: the host went on
+        failure("b", task="Deploy"),
+        failure("a", task="Smoke test"),  # what really failed the host
+        failure("c", task="Dry run", check_mode=True),
+    ]
+    final = cb._final_failures(["a", "b", "c"])
+    assert [(f.host, f.task) for f in final] == [("b", "Deploy"), ("a", "Smoke test")]
