@@ -14,6 +14,7 @@ import yaml
 
 from pulumi_engagement.emulator.control import EmulatorControl
 
+HERE = Path(__file__).resolve().parent
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed.yaml"
 COLLECTION = ROOT / "ansible_collections" / "incident_manager" / "contacts"
@@ -218,14 +219,8 @@ def run_playbook(
     (work / "deploy.yml").write_text(yaml.safe_dump(plays, sort_keys=False))
     names = hosts if isinstance(hosts, list) else [f"web-{i:02d}" for i in range(hosts)]
     host_entries: dict[str, Any] = dict.fromkeys(names)
-    # Nothing listens on port 9 (discard): ssh is refused at once, so the host is unreachable
-    # (127.0.0.2: Ansible would treat 127.0.0.1 as the controller itself).
-    host_entries.update(
-        {
-            f"dark-{i:02d}": {"ansible_connection": "ssh", "ansible_host": "127.0.0.2", "ansible_port": 9}
-            for i in range(unreachable)
-        }
-    )
+    # The "refused" connection (tests/ansible/connection_plugins) fails as ssh to a closed port does.
+    host_entries.update({f"dark-{i:02d}": {"ansible_connection": "refused"} for i in range(unreachable)})
     inventory = {
         "all": {
             "children": {
@@ -243,6 +238,7 @@ def run_playbook(
         run_env["ANSIBLE_CONFIG"] = str(work / "ansible.cfg")
     else:
         run_env["ANSIBLE_CALLBACKS_ENABLED"] = CALLBACK
+    run_env["ANSIBLE_CONNECTION_PLUGINS"] = str(HERE / "connection_plugins")
     run_env.update(env or {})
     cmd = [
         str(python),
