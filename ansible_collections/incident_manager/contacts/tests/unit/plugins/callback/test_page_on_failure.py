@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
+
+import pytest
 
 from ansible_collections.incident_manager.contacts.plugins.callback import page_on_failure
 from ansible_collections.incident_manager.contacts.plugins.callback.page_on_failure import (
@@ -77,3 +80,25 @@ def test_the_failure_that_ended_a_host_is_its_last_one() -> None:
     ]
     final = cb._final_failures(["a", "b", "c"])
     assert [(f.host, f.task) for f in final] == [("b", "Deploy"), ("a", "Smoke test")]
+
+
+@pytest.mark.parametrize("supported", [False, True])
+def test_dedup_key_is_passed_only_when_the_core_takes_it(
+    monkeypatch: pytest.MonkeyPatch, supported: bool
+) -> None:
+    request_type = page_on_failure.StartRequest
+    if supported:
+        request_type = dataclasses.make_dataclass(
+            "StartRequestWithKey",
+            [("dedup_key", "str | None", None)],
+            bases=(page_on_failure.StartRequest,),
+            frozen=True,
+        )
+        monkeypatch.setattr(page_on_failure, "StartRequest", request_type)
+    cb = callback()
+    cb._plugin_options.update(sender="ansible", subject=None, incident_id="inc-1", dedup_key="deploy-failed")
+    request = cb._request(cb.get_option("contact_id"), ["a"], [failure("a")], 4)
+    assert isinstance(request, request_type)
+    assert request.subject == "Ansible playbook site.yml failed on 1 host(s)"
+    assert request.incident_id == "inc-1" and request.sender == "ansible"
+    assert getattr(request, "dedup_key", None) == ("deploy-failed" if supported else None)
