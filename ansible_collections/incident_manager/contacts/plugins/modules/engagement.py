@@ -66,6 +66,8 @@ options:
         C(invocation.module_args); by default they are left out of the result too.
       - With V(true) they are returned (and shown by C(-vvv) and callbacks) because the task asked for them;
         C(invocation.module_args) stays masked.
+      - With V(false), as for any no_log option, Ansible also masks these values as C(********) wherever else
+        they appear in the result (for example in an error message), so avoid very short subjects or content.
     type: bool
     default: false
   incident_id:
