@@ -133,6 +133,11 @@ class Engagement(Resource, module="engagement", name="Engagement"):
         if unknown:
             raise TypeError(f"Engagement: unknown input(s): {', '.join(sorted(unknown))}")
         props.update(kwargs)
+        # Secret inputs as well as outputs: additional_secret_outputs covers only the outputs, and the
+        # checkpoint's inputs and the preview's diff would show the secure fields in plaintext.
+        for name in SECRET_FIELDS:
+            if props.get(name) is not None:
+                props[name] = pulumi.Output.secret(props[name])
         opts = ResourceOptions.merge(opts, ResourceOptions(additional_secret_outputs=list(SECRET_FIELDS)))
         if opts.id is None:
             # The URN scopes the derived token: the same resource retried derives the same token.

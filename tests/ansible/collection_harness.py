@@ -14,6 +14,7 @@ import yaml
 
 from pulumi_engagement.emulator.control import EmulatorControl
 
+HERE = Path(__file__).resolve().parent
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed.yaml"
 COLLECTION = ROOT / "ansible_collections" / "incident_manager" / "contacts"
@@ -24,6 +25,8 @@ ALICE = "arn:aws:ssm-contacts:us-east-1:123456789012:contact/alice"
 # Fake credentials; the secret is searched for in every output to prove it never leaks.
 SECRET = "s3cr3t-never-printed-8d1f0a"
 GROUP = "group/incident_manager.contacts.contacts"
+CALLBACK = "incident_manager.contacts.page_on_failure"
+FAIL_TASK = "Deploy the release"
 
 
 @dataclass
@@ -83,11 +86,13 @@ def run_tasks(
     python: Path | None = None,
     collections_path: Path = ROOT,
     name: str = "play",
+    env: dict[str, str] | None = None,
 ) -> Run:
     """Run tasks on `hosts` local hosts; every task is registered and its result collected.
 
     Tasks never abort the play (ignore_errors), so a test sees every result,
     failures included; a final task writes them to a JSON file per host.
+    ``env`` adds to the clean environment (e.g. ANSIBLE_LOG_PATH).
     """
     work = tmp_path / name
     work.mkdir(parents=True, exist_ok=True)
@@ -135,8 +140,9 @@ def run_tasks(
         *args,
         str(work / "play.yml"),
     ]
-    env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
-    proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    run_env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
+    run_env.update(env or {})
+    proc = subprocess.run(cmd, cwd=work, env=run_env, capture_output=True, text=True, timeout=300)
     results = {}
     for path in sorted(out.glob("*.json")):
         data = json.loads(path.read_text())
@@ -158,3 +164,104 @@ def page_task(**overrides: Any) -> dict[str, Any]:
     }
     options.update(overrides)
     return {"name": "Page", "incident_manager.contacts.engagement": options}
+
+
+# -- the page_on_failure callback: whole playbook runs that really fail --------------------------
+
+
+@dataclass
+class Playbook:
+    proc: subprocess.CompletedProcess[str]
+
+    @property
+    def output(self) -> str:
+        return self.proc.stdout + self.proc.stderr
+
+    @property
+    def rc(self) -> int:
+        return self.proc.returncode
+
+
+def deploy_play(failing: list[str], extra_tasks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A deploy that fails on the `failing` hosts."""
+    return {
+        "name": "deploy",
+        "hosts": "targets",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": FAIL_TASK,
+                "ansible.builtin.fail": {"msg": "migration failed on {{ inventory_hostname }}"},
+                "when": f"inventory_hostname in {failing!r}",
+            },
+            *(extra_tasks or []),
+            # fail and debug never connect to the host; ping does, so an unreachable host shows.
+            {"name": "Check the host", "ansible.builtin.ping": {}},
+        ],
+    }
+
+
+def run_playbook(
+    tmp_path: Path,
+    plays: list[dict[str, Any]],
+    *,
+    hosts: int | list[str] = 10,
+    unreachable: int = 0,
+    env: dict[str, str] | None = None,
+    cfg: str | None = None,
+    args: tuple[str, ...] = (),
+    python: Path = Path(sys.executable),
+    collections_path: Path = ROOT,
+) -> Playbook:
+    """ansible-playbook with the callback enabled; `env` configures it, or `cfg` (an ansible.cfg)."""
+    work = tmp_path / "run"
+    work.mkdir(exist_ok=True)
+    (work / "deploy.yml").write_text(yaml.safe_dump(plays, sort_keys=False))
+    names = hosts if isinstance(hosts, list) else [f"web-{i:02d}" for i in range(hosts)]
+    host_entries: dict[str, Any] = dict.fromkeys(names)
+    # The "refused" connection (tests/ansible/connection_plugins) fails as ssh to a closed port does.
+    host_entries.update({f"dark-{i:02d}": {"ansible_connection": "refused"} for i in range(unreachable)})
+    inventory = {
+        "all": {
+            "children": {
+                "targets": {
+                    "hosts": host_entries,
+                    "vars": {"ansible_connection": "local", "ansible_python_interpreter": str(python)},
+                }
+            }
+        }
+    }
+    (work / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    run_env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
+    if cfg is not None:
+        (work / "ansible.cfg").write_text(cfg)
+        run_env["ANSIBLE_CONFIG"] = str(work / "ansible.cfg")
+    else:
+        run_env["ANSIBLE_CALLBACKS_ENABLED"] = CALLBACK
+    run_env["ANSIBLE_CONNECTION_PLUGINS"] = str(HERE / "connection_plugins")
+    run_env.update(env or {})
+    cmd = [
+        str(python),
+        "-m",
+        "ansible.cli.playbook",
+        "-i",
+        "inventory.yml",
+        "--forks",
+        "10",
+        *args,
+        "deploy.yml",
+    ]
+    proc = subprocess.run(cmd, cwd=work, env=run_env, capture_output=True, text=True, timeout=300)
+    playbook = Playbook(proc)
+    assert SECRET not in playbook.output, "a credential reached the output"
+    return playbook
+
+
+def callback_env(emulator: Emulator, **options: str) -> dict[str, str]:
+    env = {
+        "ANSIBLE_PAGE_ON_FAILURE_CONTACT_ID": PRIMARY,
+        "ANSIBLE_PAGE_ON_FAILURE_REGION": "us-east-1",
+        "ANSIBLE_PAGE_ON_FAILURE_ENDPOINT_URL": emulator.endpoint_url,
+    }
+    env.update({f"ANSIBLE_PAGE_ON_FAILURE_{k.upper()}": v for k, v in options.items()})
+    return env

@@ -10,7 +10,17 @@ import tarfile
 import venv
 from pathlib import Path
 
-from collection_harness import COLLECTION, ROOT, Emulator, page_task, run_tasks
+from collection_harness import (
+    COLLECTION,
+    FAIL_TASK,
+    ROOT,
+    Emulator,
+    callback_env,
+    deploy_play,
+    page_task,
+    run_playbook,
+    run_tasks,
+)
 
 
 def _closure(*names: str) -> set[importlib.metadata.Distribution]:
@@ -73,6 +83,7 @@ def test_tarball_installs_and_runs_without_the_project(tmp_path: Path, emulator:
         names = set(tar.getnames())
     assert "plugins/module_utils/engagement_core/operations.py" in names
     assert "plugins/modules/engagement.py" in names and "meta/runtime.yml" in names
+    assert "plugins/callback/page_on_failure.py" in names
     assert not any(n.startswith("tests/output") or "__pycache__" in n for n in names)
 
     installed = tmp_path / "collections"
@@ -105,3 +116,17 @@ def test_tarball_installs_and_runs_without_the_project(tmp_path: Path, emulator:
     module = installed / "ansible_collections/incident_manager/contacts/plugins/modules/engagement.py"
     assert f"Using module file {module}" in run.output
     assert str(ROOT / "ansible_collections") not in run.output  # nothing came from the source tree
+
+    # The callback from the installed tarball, on the controller that has only ansible-core and boto3.
+    failed = run_playbook(
+        tmp_path,
+        [deploy_play(["web-01"])],
+        hosts=3,
+        env=callback_env(emulator),
+        python=python,
+        collections_path=installed,
+    )
+    assert failed.rc == 2, failed.output
+    assert emulator.control.engagements() == 2
+    assert failed.output.count("page_on_failure: paged") == 1
+    assert f"Task '{FAIL_TASK}' failed" not in failed.output  # the content is paged, not printed

@@ -20,7 +20,7 @@ from collection_harness import (
 
 
 def test_start_pages_then_rerun_is_unchanged_with_the_same_arn(tmp_path: Path, emulator: Emulator) -> None:
-    first = run_tasks(tmp_path, emulator, [page_task()], name="first").only()[0]
+    first = run_tasks(tmp_path, emulator, [page_task(return_content=True)], name="first").only()[0]
     assert first.get("failed") is not True, first
     assert first["changed"] is True
     engagement = first["engagement"]
@@ -41,7 +41,9 @@ def test_start_pages_then_rerun_is_unchanged_with_the_same_arn(tmp_path: Path, e
 
 
 def test_check_mode_creates_nothing_and_reports_the_change(tmp_path: Path, emulator: Emulator) -> None:
-    result = run_tasks(tmp_path, emulator, [page_task()], args=("--check", "--diff")).only()[0]
+    result = run_tasks(
+        tmp_path, emulator, [page_task(return_content=True)], args=("--check", "--diff")
+    ).only()[0]
     assert result["changed"] is True
     assert result["engagement"]["engagement_arn"] is None
     assert result["engagement"]["contact_arn"] == PRIMARY
@@ -146,6 +148,7 @@ def test_wait_timeout_fails_and_the_rescue_escalates(tmp_path: Path, emulator: E
             "sender": "runbook",
             "subject": "ESCALATION: nobody acknowledged",
             "content": "{{ result_0.engagement.engagement_arn }}",
+            "return_content": True,
         },
         "when": "result_0 is failed",
     }
@@ -168,7 +171,7 @@ def test_engagement_info_describes_lists_and_changes_nothing(tmp_path: Path, emu
         tmp_path,
         emulator,
         [
-            {"name": "One", info: {"engagement_id": arn, "include_pages": True}},
+            {"name": "One", info: {"engagement_id": arn, "include_pages": True, "return_content": True}},
             {"name": "By incident", info: {"incident_id": "deploy-42"}},
             {"name": "Other incident", info: {"incident_id": "deploy-43"}},
             {"name": "Bad time", info: {"start_time": "yesterday"}},

@@ -35,6 +35,41 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.engageme
 
 USER_AGENT = "ansible"
 
+#: The API's "secure" fields (Pulumi keeps them secret): options with no_log, and left out of results
+#: unless the task sets return_content=true.
+SECURE_FIELDS = ("subject", "content", "public_subject", "public_content")
+#: What Ansible itself shows in place of a no_log option's value.
+MASKED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def return_content_spec() -> dict:
+    return dict(return_content=dict(type="bool", default=False))
+
+
+def redact(result: dict, visible: bool = False) -> dict:
+    """The result without the secure fields of its engagements (and diff), unless asked for.
+
+    no_log alone would mask them as ``********`` wherever they appear; leaving them out states
+    plainly that they are withheld and keeps them out of ``-vvv`` output and callback logs.
+    """
+    if visible:
+        return result
+
+    def strip(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if k not in SECURE_FIELDS}
+        return value
+
+    out = dict(result)
+    if isinstance(out.get("engagement"), dict):
+        out["engagement"] = strip(out["engagement"])
+    if isinstance(out.get("engagements"), list):
+        out["engagements"] = [strip(e) for e in out["engagements"]]
+    if isinstance(out.get("diff"), dict):
+        out["diff"] = {k: strip(v) for k, v in out["diff"].items()}
+    return out
+
+
 # Endpoint variables amazon.aws reads itself; AWS_ENDPOINT_URL_SSM_CONTACTS and
 # AWS_ENDPOINT_URL are left to boto3, so the service-specific one wins over these.
 _ENDPOINT_ENV = ("AWS_URL", "EC2_URL")
@@ -182,6 +217,26 @@ class EngagementModule:
     def option(self, field: str) -> str:
         return self.option_names.get(field, field)
 
+    @property
+    def content_visible(self) -> bool:
+        return bool(self.params.get("return_content"))
+
+    def _finish(self, result: dict) -> dict:
+        """Secure fields out of the result unless return_content=true; module_args always masked."""
+        result = redact(result, self.content_visible)
+        if self.content_visible:
+            # The user asked to see them: Ansible would otherwise mask the no_log values as ********
+            # in the result. The invocation's module_args stay masked (set here, so not from params).
+            secure = {self.params.get(name) for name in SECURE_FIELDS} - {None, ""}
+            self.module.no_log_values.difference_update(secure)
+            result["invocation"] = dict(
+                module_args={
+                    k: MASKED if k in SECURE_FIELDS and v not in (None, "") else v
+                    for k, v in self.params.items()
+                }
+            )
+        return result
+
     def fail(self, exc: EngagementError, **result) -> None:
         """fail_json with a message naming the option and the rule for invalid input."""
         result.setdefault("changed", False)
@@ -192,12 +247,12 @@ class EngagementModule:
             msg = "Invalid options: " + "; ".join(
                 f"{v['option']}: {v['message']} (rule: {v['rule']})" for v in violations
             )
-            self.module.fail_json(msg=msg, error_kind=exc.kind, violations=violations, **result)
+            self.module.fail_json(msg=msg, error_kind=exc.kind, violations=violations, **self._finish(result))
         extra = {}
         code = getattr(exc, "code", None)
         if code and getattr(exc, "operation", None) is not None:
             extra["error_code"] = code
-        self.module.fail_json(msg=str(exc), error_kind=exc.kind, **dict(extra, **result))
+        self.module.fail_json(msg=str(exc), error_kind=exc.kind, **self._finish(dict(extra, **result)))
 
     def exit(self, **result) -> None:
-        self.module.exit_json(**result)
+        self.module.exit_json(**self._finish(result))

@@ -43,6 +43,7 @@ options:
   subject:
     description:
       - Secure subject of the message sent to the contact's email and SMS channels.
+      - Like O(content), O(public_subject) and O(public_content), a no_log option (see O(return_content)).
     type: str
   content:
     description:
@@ -56,6 +57,19 @@ options:
     description:
       - Insecure content, sent to channels that cannot carry the secure one.
     type: str
+  return_content:
+    description:
+      - Whether RV(engagement) (and the diff) include the page's O(subject), O(content), O(public_subject)
+        and O(public_content).
+      - These are the service's secure fields. The options are no_log, so their values never reach the
+        C(-vvv) output, the log file (C(ANSIBLE_LOG_PATH)), the managed node's syslog or the task's
+        C(invocation.module_args); by default they are left out of the result too.
+      - With V(true) they are returned (and shown by C(-vvv) and callbacks) because the task asked for them;
+        C(invocation.module_args) stays masked.
+      - With V(false), as for any no_log option, Ansible also masks these values as C(********) wherever else
+        they appear in the result (for example in an error message), so avoid very short subjects or content.
+    type: bool
+    default: false
   incident_id:
     description:
       - ID of the incident the page is about.
@@ -196,16 +210,16 @@ engagement:
       description: Who paged.
       type: str
     subject:
-      description: Secure subject.
+      description: Secure subject; only with O(return_content=true).
       type: str
     content:
-      description: Secure content.
+      description: Secure content; only with O(return_content=true).
       type: str
     public_subject:
-      description: Insecure subject.
+      description: Insecure subject; only with O(return_content=true).
       type: str
     public_content:
-      description: Insecure content.
+      description: Insecure content; only with O(return_content=true).
       type: str
     incident_id:
       description: Incident ID.
@@ -269,7 +283,9 @@ violations:
 from datetime import timedelta  # noqa: E402
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
+    SECURE_FIELDS,
     EngagementModule,
+    return_content_spec,
     run_task,
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
@@ -294,6 +310,9 @@ PAGE_OPTIONS = (
 def argument_spec() -> dict:
     spec = {name: dict(type="str") for name in PAGE_OPTIONS}
     spec["idempotency_token"]["no_log"] = False  # not a secret: it is derived from the page itself
+    for name in SECURE_FIELDS:  # the API's secure fields: out of -vvv output, logs and syslog
+        spec[name]["no_log"] = True
+    spec.update(return_content_spec())
     spec.update(
         state=dict(type="str", choices=["started", "stopped"], default="started"),
         engagement_id=dict(type="str", aliases=["engagement_arn"]),

@@ -53,6 +53,14 @@ options:
     description:
       - List only the engagements started at or before this ISO 8601 time.
     type: str
+  return_content:
+    description:
+      - Whether RV(engagement) includes the engagement's secure fields (subject, content, public_subject,
+        public_content).
+      - By default they are left out, so they never reach C(-vvv) output or the log file
+        (C(ANSIBLE_LOG_PATH)); set V(true) in a task that needs them.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - incident_manager.contacts.connection
 attributes:
@@ -81,6 +89,12 @@ EXAMPLES = r"""
     engagement_id: "{{ page.engagement.engagement_arn }}"
     include_pages: true
   register: info
+
+- name: Read the engagement's subject and content too (left out of the result by default)
+  incident_manager.contacts.engagement_info:
+    engagement_id: "{{ page.engagement.engagement_arn }}"
+    return_content: true
+  register: full
 
 - name: Was it read?
   ansible.builtin.debug:
@@ -115,16 +129,16 @@ engagement:
       description: Who paged.
       type: str
     subject:
-      description: Secure subject.
+      description: Secure subject; only with O(return_content=true).
       type: str
     content:
-      description: Secure content.
+      description: Secure content; only with O(return_content=true).
       type: str
     public_subject:
-      description: Insecure subject.
+      description: Insecure subject; only with O(return_content=true).
       type: str
     public_content:
-      description: Insecure content.
+      description: Insecure content; only with O(return_content=true).
       type: str
     incident_id:
       description: Incident ID.
@@ -286,6 +300,7 @@ engagements:
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
     EngagementModule,
+    return_content_spec,
     run_task,
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
@@ -310,6 +325,7 @@ def argument_spec() -> dict:
         incident_id=dict(type="str"),
         start_time=dict(type="str"),
         end_time=dict(type="str"),
+        **return_content_spec(),
     )
 
 
