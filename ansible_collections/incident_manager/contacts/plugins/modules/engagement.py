@@ -10,22 +10,36 @@ version_added: 0.1.0
 description:
   - Starts an engagement (a page) to an AWS Systems Manager Incident Manager contact or escalation plan
     with StartEngagement, or stops one with StopEngagement.
-  - Idempotent. Every start carries an idempotency token, derived from what identifies the page (contact,
-    sender, subject, content, public fields, incident) when O(idempotency_token) is not given, and an
-    engagement matching the page within O(lookup_window) is returned instead of paging again. Re-running a
-    task, or many hosts running it at once, pages once.
+  - "Dedup while open, page again once over (PagerDuty's dedup-key rule): while this alert's engagement is
+    running, the same alert pages nobody and reports RV(changed=false); once that engagement has stopped
+    (stopped by anyone, acknowledged by an essential contact, or its plan ran out), the same alert pages
+    again and reports RV(changed=true). Re-running a task, or many hosts running it at once, pages once per
+    episode."
+  - The alert is the page's identifying options (contact, sender, subject, content, public fields,
+    incident), or the contact and O(dedup_key) when given. Each episode has its own idempotency token,
+    derived deterministically (the first from the alert, each later one from the previous episode's
+    engagement ARN), so retried and racing calls reuse it and the service sends one page.
+  - An engagement is reported as a new page (RV(changed=true)) only if it started during this task, judged
+    on the service's clock (its HTTP Date), never an older one the token returned.
+  - A look-up that fails (throttled, denied) never stops the page; a page that went out but could not be
+    read back is reported with its ARN, RV(changed=true) and a warning.
+  - "Cost: a new alert costs 3 calls (a clock read, StartEngagement, DescribeEngagement) and a re-run
+    while open 1 to 3, whatever the account's history; an alert that already ended k times costs
+    2k + 3 on a controller that has not seen it before, 3 on one that has (a per-user hint file)."
   - Every option is checked against the service's model (required, length, pattern) before any request is
     sent; the error names the option and the rule.
   - Check mode never starts or stops an engagement and reports what a real run would.
-  - With O(wait=true) the task blocks until a page is acknowledged, the engagement stops, or
-    O(wait_timeout) passes. A timeout fails the task but still returns the engagement, so a C(rescue)
-    can escalate.
+  - With O(wait=true) the task blocks until a page is acknowledged (a READ receipt), the engagement ends,
+    or O(wait_timeout) passes, absorbing throttling and server errors meanwhile. Only an acknowledgement
+    succeeds; a timeout (RV(wait_status=timeout)) or an engagement that ended with nobody acknowledging
+    (RV(wait_status=ended_unacknowledged)) fails the task but still returns the engagement and its pages,
+    so a C(rescue) can escalate.
 author:
   - pulumi-engagement developers (@pulumi-engagement)
 options:
   state:
     description:
-      - V(started) pages unless the same page already exists.
+      - V(started) pages unless this alert's engagement is still running.
       - V(stopped) stops the engagement O(engagement_id), or the newest engagement matching the page options
         within O(lookup_window).
     type: str
@@ -76,9 +90,16 @@ options:
     type: str
   idempotency_token:
     description:
-      - Token that makes StartEngagement idempotent at the service.
-      - When not given, a token is derived from the page's identifying options, so the same task always
-        uses the same token.
+      - The caller's identity of one page. A token not used before pages; a used one returns its engagement
+        (running or not) with RV(changed=false). The result reports the token sent.
+      - When not given, each episode of the alert gets a derived token (see the description).
+    type: str
+  dedup_key:
+    description:
+      - Pages to the same contact with the same key share one engagement while it runs, whatever their text
+        (for example host names or error output that differ between hosts). Without it the whole page
+        identifies the alert.
+      - Cannot be combined with O(idempotency_token).
     type: str
   engagement_id:
     description:
@@ -91,12 +112,15 @@ options:
     type: str
   lookup_window:
     description:
-      - How far back, in minutes, to look for an engagement matching the page before starting a new one.
+      - How far back, in minutes, to look for a matching engagement where a look-up is needed (never when
+        paging) - in check mode (is one running?) and with O(state=stopped) and no O(engagement_id).
+      - Such look-ups are bounded (at most 5 ListEngagements pages and 10 DescribeEngagement calls).
     type: int
     default: 1440
   wait:
     description:
-      - Wait until a page of the engagement is acknowledged (read) or the engagement stops.
+      - Wait until a page of the engagement is acknowledged (read) or the engagement ends; fail unless
+        acknowledged.
     type: bool
     default: false
   wait_timeout:
@@ -263,7 +287,9 @@ pages:
       type: list
       elements: dict
 wait_status:
-  description: How the wait ended. V(acknowledged), V(stopped) or V(timeout).
+  description: >-
+    How the wait ended. V(acknowledged) (success), V(ended_unacknowledged) (the plan ran out or someone
+    stopped it before anyone read a page) or V(timeout).
   returned: when waited
   type: str
   sample: acknowledged
@@ -272,6 +298,14 @@ acknowledged_by:
   returned: when waited
   type: list
   elements: str
+stopped_by_request:
+  description: Whether StopEngagement ended the engagement (the service leaves STOP receipts), not its plan.
+  returned: when waited
+  type: bool
+stop_reason:
+  description: The reason given to StopEngagement, when one was.
+  returned: when waited
+  type: str
 violations:
   description: Broken rules of invalid options.
   returned: when the options are invalid
@@ -304,12 +338,14 @@ PAGE_OPTIONS = (
     "public_content",
     "incident_id",
     "idempotency_token",
+    "dedup_key",
 )
 
 
 def argument_spec() -> dict:
     spec = {name: dict(type="str") for name in PAGE_OPTIONS}
     spec["idempotency_token"]["no_log"] = False  # not a secret: it is derived from the page itself
+    spec["dedup_key"]["no_log"] = False  # a name the playbook gives the alert, not a credential
     for name in SECURE_FIELDS:  # the API's secure fields: out of -vvv output, logs and syslog
         spec[name]["no_log"] = True
     spec.update(return_content_spec())
@@ -345,33 +381,49 @@ def would_start(request: StartRequest, token: str) -> dict:
     )
 
 
+def wait_outcome(waited) -> dict:
+    """The result keys a wait adds, from the core's WaitResult or WaitTimeout."""
+    if isinstance(waited, WaitTimeout):
+        return dict(
+            pages=[p.to_dict() for p in waited.pages],
+            wait_status=waited.status,
+            acknowledged_by=[],
+            stopped_by_request=False,
+            stop_reason=None,
+        )
+    return dict(
+        pages=[p.to_dict() for p in waited.pages],
+        wait_status=waited.status,
+        acknowledged_by=list(waited.acknowledged_by),
+        stopped_by_request=waited.stopped_by_request,
+        stop_reason=waited.stop_reason,
+    )
+
+
 def wait_for(em: EngagementModule, engagement: dict, result: dict) -> dict:
+    """Wait for an acknowledgement; anything else fails the task with what was seen, for a rescue."""
     try:
         waited = em.client.wait(engagement["engagement_arn"], float(em.params["wait_timeout"]))
     except WaitTimeout as exc:
         last = dict(engagement, **exc.engagement.to_dict()) if exc.engagement else engagement
-        em.fail(
-            exc,
-            **dict(
-                result,
-                engagement=last,
-                pages=[p.to_dict() for p in exc.pages],
-                wait_status="timeout",
-                acknowledged_by=[],
-            ),
+        em.fail(exc, **dict(result, engagement=last, **wait_outcome(exc)))
+    result.update(engagement=dict(engagement, **waited.engagement.to_dict()), **wait_outcome(waited))
+    if not waited.acknowledged:
+        how = (
+            f"it was stopped ({waited.stop_reason or 'no reason given'})"
+            if waited.stopped_by_request
+            else "its plan ran out"
         )
-    result.update(
-        engagement=dict(engagement, **waited.engagement.to_dict()),
-        pages=[p.to_dict() for p in waited.pages],
-        wait_status=waited.status,
-        acknowledged_by=list(waited.acknowledged_by),
-    )
+        arn = engagement["engagement_arn"]
+        em.fail(EngagementError(f"{arn}: ended unacknowledged: {how} before anyone read a page"), **result)
     return result
 
 
 def ensure_started(em: EngagementModule, window: timedelta) -> dict:
     request = page_request(em.params)
     outcome = em.client.ensure_started(request, window=window, check_mode=em.check_mode)
+    for warning in outcome.warnings:
+        em.module.warn(warning)
     if outcome.engagement is None:  # check mode: it would page
         engagement = would_start(request, outcome.idempotency_token)
     else:
