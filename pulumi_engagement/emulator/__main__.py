@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .faults import FaultConfig, parse_throttle
-    from .server import EmulatorServer
-    from .settings import EmulatorSettings
+    from .server import MAX_TIME_SCALE, EmulatorServer
+    from .settings import MAX_TOKEN_RETENTION, check_seconds
 
     try:
         faults = FaultConfig(
@@ -96,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             operations=args.fault_operations.split(",") if args.fault_operations else None,
             max_faults=args.max_faults,
         )
-        EmulatorSettings(token_retention=args.token_retention)  # range-checked before starting
+        # Range-checked before starting: a bad value is a usage error (exit 2), not a failed start.
+        if args.token_retention is not None:
+            check_seconds("--token-retention", args.token_retention, MAX_TOKEN_RETENTION)
+        check_seconds("--time-scale", args.time_scale, MAX_TIME_SCALE)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
