@@ -71,9 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-host",
         action="append",
         default=[],
-        metavar="NAME",
+        metavar="NAME[:PORT]",
         help="another name clients may use in the Host header (loopback names and the bound "
-        "address are always allowed); repeatable",
+        "address are always allowed); NAME:PORT allows a forwarded port too; repeatable",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser

@@ -274,7 +274,17 @@ class EmulatorApp:
         self.time_scale = time_scale
         self.token_retention = token_retention
         self.startup_seed = seed
-        self.allowed_hosts = {_split_host(h)[0] or h.lower() for h in allowed_hosts}
+        # NAME allows that name on the bound port; NAME:PORT exactly that (a forwarded port).
+        self.allowed_names: set[str] = set()
+        self.allowed_host_ports: set[tuple[str, int]] = set()
+        for entry in allowed_hosts:
+            name, port = _split_host(entry)
+            if not name:
+                raise ValueError(f"not a host name or host:port: {entry!r}")
+            if port is None:
+                self.allowed_names.add(name)
+            else:
+                self.allowed_host_ports.add((name, port))
         # Set by EmulatorServer once bound; until then (an app used without the server) Host is not
         # checked, as there is nothing to check it against.
         self.bound_host: str | None = None
@@ -293,9 +303,12 @@ class EmulatorApp:
             # No Host at all is not a browser (browsers always send it), so not DNS rebinding.
             return None
         host, port = _split_host(host_header)
-        if not host or (port if port is not None else 80) != self.bound_port:
-            return f"Host {host_header!r} is not this emulator's address"
-        if host in LOOPBACK_NAMES or host == self.bound_host or host in self.allowed_hosts:
+        port = 80 if port is None else port
+        if host and (host, port) in self.allowed_host_ports:
+            return None
+        if not host or port != self.bound_port:
+            return f"Host {host_header!r} is not this emulator's address (allow it with --allow-host)"
+        if host in LOOPBACK_NAMES or host == self.bound_host or host in self.allowed_names:
             return None
         wildcard = self.bound_host in ("", "0.0.0.0", "::")
         if wildcard and (_is_ip(host) or host == socket.gethostname().lower()):
@@ -615,7 +628,8 @@ class EmulatorServer:
     Starting applies ``time_scale``, ``token_retention``, ``faults`` and ``seed`` to the
     process-wide state (which the in-process mock shares: do not mix both in one test).
     ``allowed_hosts`` are extra names the ``Host`` header may carry (besides loopback names
-    and the bound address), e.g. a container's service name when binding 0.0.0.0.
+    and the bound address), e.g. a container's service name when binding 0.0.0.0; ``NAME:PORT``
+    allows a name on another port (a forwarded one).
     """
 
     def __init__(

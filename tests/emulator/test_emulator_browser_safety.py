@@ -214,11 +214,15 @@ def test_host_rules_for_wildcard_and_named_binds() -> None:
     from pulumi_engagement.emulator import register
 
     register()
-    named = EmulatorApp(allowed_hosts=["emulator.internal"])
+    named = EmulatorApp(allowed_hosts=["emulator.internal", "localhost:5000"])
     named.bind("192.0.2.10", 4566)
     assert _wsgi(named, "192.0.2.10:4566") == 200
     assert _wsgi(named, "localhost:4566") == 200
     assert _wsgi(named, "emulator.internal:4566") == 200
+    # NAME:PORT: a port forwarded to the emulator's (docker run -p 5000:4566).
+    assert _wsgi(named, "localhost:5000") == 200
+    assert _wsgi(named, "localhost:5001") == 403
+    assert _wsgi(named, "emulator.internal:5000") == 403
     assert _wsgi(named, "192.0.2.11:4566") == 403
     assert _wsgi(named, "evil.example:4566") == 403
     wildcard = EmulatorApp()
@@ -227,6 +231,8 @@ def test_host_rules_for_wildcard_and_named_binds() -> None:
     assert _wsgi(wildcard, "[2001:db8::1]") == 200
     assert _wsgi(wildcard, "evil.example") == 403
     assert _wsgi(wildcard, "192.0.2.77:81") == 403
+    with pytest.raises(ValueError, match="not a host name"):
+        EmulatorApp(allowed_hosts=["[::1"])
 
 
 # -- the hook for other route modules ------------------------------------------------------------------
