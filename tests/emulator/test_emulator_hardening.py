@@ -198,10 +198,25 @@ _CONTENT_TYPES = st.sampled_from(
 )
 
 
+_HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
+_EXTRA_HEADERS = st.dictionaries(
+    st.sampled_from(
+        ["Content-Encoding", "X-Amz-Date", "X-Amz-Security-Token", "Accept", "Origin", "Amz-Sdk-Request"]
+    ),
+    st.one_of(_HEADER_TEXT, st.sampled_from(["gzip", "deflate", "identity", "br", "null"])),
+    max_size=3,
+)
+
+
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=_BODIES, target=_TARGETS, content_type=_CONTENT_TYPES, signed=st.booleans())
+@given(body=_BODIES, target=_TARGETS, content_type=_CONTENT_TYPES, signed=st.booleans(), extra=_EXTRA_HEADERS)
 def test_fuzz_wire_protocol(
-    ssm_contacts_endpoint: Any, body: bytes, target: str | None, content_type: str | None, signed: bool
+    ssm_contacts_endpoint: Any,
+    body: bytes,
+    target: str | None,
+    content_type: str | None,
+    signed: bool,
+    extra: dict[str, str],
 ) -> None:
     url = ssm_contacts_endpoint.endpoint_url
     if not signed and not (target or "").startswith("SSMContacts."):
@@ -211,6 +226,7 @@ def test_fuzz_wire_protocol(
         headers["X-Amz-Target"] = target
     if content_type is not None:
         headers["Content-Type"] = content_type
+    headers.update(extra)  # a foreign Origin is refused (403): still a JSON 4xx
     response = raw_request(url, "POST", "/", body, headers)
     answer = response.json()  # always JSON, never moto's HTML page
     assert isinstance(answer, dict)
