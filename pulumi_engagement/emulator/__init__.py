@@ -56,14 +56,15 @@ def register() -> None:
 
 
 def _reset_process_state() -> None:
-    from . import clock, faults
+    from . import clock, faults, settings
 
     clock.reset()
     faults.reset()
+    settings.reset()
 
 
 def reset() -> None:
-    """Forget everything: all accounts' data, counters, faults; the clock back to real time."""
+    """Forget everything: all accounts' data, counters, faults, settings; the clock back to real time."""
     register()
     from moto.core.base_backend import BackendDict
 

@@ -59,6 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="stop injecting random throttles/errors/drops after this many",
     )
+    parser.add_argument(
+        "--token-retention",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="forget a StartEngagement IdempotencyToken once its engagement started longer ago than "
+        "this, in virtual time (default: remembered until reset; AWS does not document it)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME[:PORT]",
+        help="another name clients may use in the Host header (loopback names and the bound "
+        "address are always allowed); NAME:PORT allows a forwarded port too; repeatable",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return parser
 
@@ -66,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .faults import FaultConfig, parse_throttle
-    from .server import EmulatorServer
+    from .server import MAX_TIME_SCALE, EmulatorServer
+    from .settings import MAX_TOKEN_RETENTION, check_seconds
 
     try:
         faults = FaultConfig(
@@ -79,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             operations=args.fault_operations.split(",") if args.fault_operations else None,
             max_faults=args.max_faults,
         )
+        # Range-checked before starting: a bad value is a usage error (exit 2), not a failed start.
+        if args.token_retention is not None:
+            check_seconds("--token-retention", args.token_retention, MAX_TOKEN_RETENTION)
+        check_seconds("--time-scale", args.time_scale, MAX_TIME_SCALE)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -93,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         time_scale=args.time_scale,
         faults=None if faults.is_empty() else faults,
         verbose=args.verbose,
+        token_retention=args.token_retention,
+        allowed_hosts=args.allow_host,
     )
     try:
         server.start()

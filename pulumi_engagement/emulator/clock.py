@@ -9,6 +9,7 @@ clock, so tests can jump minutes ahead without sleeping. The clock runs at
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -56,8 +57,8 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> datetime:
         """Jump ``seconds`` ahead (never backwards) and run due events."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forwards")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"the clock only moves forwards by a finite amount, got {seconds}")
         with self._lock:
             self._reanchor()
             self._anchor_virtual += timedelta(seconds=seconds)
@@ -80,8 +81,9 @@ class VirtualClock:
 
     @time_scale.setter
     def time_scale(self, scale: float) -> None:
-        if scale < 0:
-            raise ValueError("time_scale must be >= 0")
+        if not math.isfinite(scale) or scale < 0:
+            # NaN would make every later reading (and every call) fail until reset.
+            raise ValueError(f"time_scale must be a finite number >= 0, got {scale}")
         with self._lock:
             self._reanchor()
             self._scale = float(scale)

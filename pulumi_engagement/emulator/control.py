@@ -18,7 +18,7 @@ class EmulatorControlError(RuntimeError):
 
 
 class EmulatorControl:
-    """Drive a running emulator: clock, faults, counters, reset, seed."""
+    """Drive a running emulator: clock, faults, settings, counters, reset, seed."""
 
     def __init__(self, endpoint_url: str, timeout: float = 30.0) -> None:
         self.endpoint_url = endpoint_url.rstrip("/")
@@ -29,16 +29,20 @@ class EmulatorControl:
         method: str,
         route: str,
         payload: Any = None,
-        query: dict[str, str] | None = None,
+        query: dict[str, str | None] | None = None,
         raw: bytes | None = None,
         content_type: str = "application/json",
     ) -> Any:
         url = f"{self.endpoint_url}/_emulator/{route}"
-        if query:
-            url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        given = {k: v for k, v in (query or {}).items() if v is not None}
+        if given:
+            url += "?" + urllib.parse.urlencode(given)
         data = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else None)
+        if data is None and method != "GET":
+            data = b"{}"
         request = urllib.request.Request(url, data=data, method=method)
         if data is not None:
+            # The emulator refuses control writes without a JSON (or, for seeds, YAML) body type.
             request.add_header("Content-Type", content_type)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -116,13 +120,31 @@ class EmulatorControl:
         else:
             raw = Path(path_or_dict).read_bytes()
             content_type = "application/yaml"
-        query = {"account_id": account_id, "region": region} if (account_id or region) else None
-        return self._request("POST", "seed", raw=raw, content_type=content_type, query=query)  # type: ignore[arg-type]
+        query = {"account_id": account_id, "region": region}
+        return self._request("POST", "seed", raw=raw, content_type=content_type, query=query)
 
-    def codes(self, account_id: str = "123456789012", region: str = "us-east-1") -> dict[str, dict[str, str]]:
-        """``{"activation_codes": {channel ARN: code}, "accept_codes": {page ARN: code}}``."""
+    def codes(self, account_id: str | None = None, region: str | None = None) -> dict[str, dict[str, str]]:
+        """``{"activation_codes": {channel ARN: code}, "accept_codes": {page ARN: code}}``.
+
+        Every account and region unless ``account_id``/``region`` narrow it.
+        """
         return self._request("GET", "codes", query={"account_id": account_id, "region": region})
 
-    def outbox(self, account_id: str = "123456789012", region: str = "us-east-1") -> list[dict[str, Any]]:
-        """Every message the emulator "sent" (activation codes, pages with their accept code)."""
-        return self._request("GET", "outbox", query={"account_id": account_id, "region": region})["messages"]
+    def outbox(self, account_id: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
+        """Every message the emulator "sent" (activation codes, pages with their accept code), oldest
+        first, each with its ``AccountId`` and ``Region``; every account and region unless narrowed."""
+        query = {"account_id": account_id, "region": region}
+        return self._request("GET", "outbox", query=query)["messages"]
+
+    def config(self) -> dict[str, Any]:
+        """The emulator's settings: ``{"token_retention": seconds or None}``."""
+        return self._request("GET", "config")
+
+    def set_config(self, **fields: Any) -> dict[str, Any]:
+        """Change settings (fields not given keep their value); ``token_retention=None`` is forever."""
+        return self._request("POST", "config", fields)
+
+    def set_token_retention(self, seconds: float | None) -> dict[str, Any]:
+        """Forget StartEngagement tokens whose engagement started more than ``seconds`` ago (virtual
+        time); ``None`` remembers them until reset (the default)."""
+        return self.set_config(token_retention=seconds)

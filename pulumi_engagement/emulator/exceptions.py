@@ -85,5 +85,33 @@ class InternalServerException(SSMContactsError):
         super().__init__("InternalServerException", message, RetryAfterSeconds=1)
 
 
+class ProtocolError(SSMContactsError):
+    """A request the json 1.1 protocol layer rejects before any operation runs.
+
+    These are the framework's errors, not ssm-contacts' modelled ones, and, as AWS's json 1.1
+    services send them, their body is ``{"__type", "message"}`` (lower-case ``message``).
+    """
+
+    def __init__(self, error_type: str, message: str, status: int = 400) -> None:
+        super().__init__(error_type, message)
+        self.code = status
+        self.members = {"__type": error_type, "message": message}
+        self.description = json.dumps(self.members)
+
+
+class SerializationException(ProtocolError):
+    """The body is JSON of the wrong shape (not an object, nested too deep)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("SerializationException", message)
+
+
+class UnknownOperationException(ProtocolError):
+    """``X-Amz-Target`` is missing, has another service's prefix, or names no ssm-contacts operation."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__("UnknownOperationException", message, status)
+
+
 class DropResponse(Exception):
     """The request was committed; the transport must now close without answering."""

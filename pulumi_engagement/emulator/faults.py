@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .settings import SettingsError, check_seconds
+
 __all__ = [
     "FaultConfig",
     "FaultDecision",
@@ -30,18 +32,24 @@ __all__ = [
 ]
 
 
+#: A minute: more would only look like a hung server.
+MAX_LATENCY_MS = 60_000.0
+#: Requests per second of a token bucket; far above anything a client on loopback reaches.
+MAX_THROTTLE_RATE = 1_000_000.0
+
+
 @dataclass
 class FaultConfig:
     """What to inject.
 
     - ``throttle``: operation -> requests per second (token bucket, burst of
-      ``max(1, rate)``; a rate <= 0 throttles every call).
+      ``max(1, rate)``; a rate of 0 throttles every call).
     - ``throttle_rate``: fraction of calls answered with ThrottlingException, before anything is
       committed.
     - ``error_rate``: fraction of calls answered with InternalServerException (500),
       before anything is committed.
     - ``drop_rate``: fraction of calls that are committed and then lose their response.
-    - ``latency_ms``: real milliseconds added to every call.
+    - ``latency_ms``: real milliseconds added to every call (at most 60000).
     - ``seed``: seeds the random draws, for reproducible runs.
     - ``operations``: restrict throttle_rate/error/drop/latency to these operations (None = all).
     - ``max_faults``: stop injecting random throttles/errors/drops after this many (None = no limit):
@@ -58,24 +66,36 @@ class FaultConfig:
     max_faults: int | None = None
 
     def __post_init__(self) -> None:
+        # Every field is range-checked, naming the field (a SettingsError is a ValueError): a NaN
+        # or an absurd value would otherwise break every later call until reset.
         for name in ("throttle_rate", "error_rate", "drop_rate"):
-            value = float(getattr(self, name))
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be between 0 and 1, got {value}")
-            setattr(self, name, value)
-        if float(self.latency_ms) < 0:
-            raise ValueError("latency_ms must be >= 0")
-        self.latency_ms = float(self.latency_ms)
-        self.throttle = {str(k): float(v) for k, v in (self.throttle or {}).items()}
+            setattr(self, name, check_seconds(name, getattr(self, name), 1.0))
+        self.latency_ms = check_seconds("latency_ms", self.latency_ms, MAX_LATENCY_MS)
+        throttle = self.throttle or {}
+        if not isinstance(throttle, dict):
+            raise SettingsError("throttle", "must be a mapping of operation to requests per second")
+        self.throttle = {
+            str(op): check_seconds(f"throttle.{op}", rate, MAX_THROTTLE_RATE) for op, rate in throttle.items()
+        }
         if self.operations is not None:
-            self.operations = [str(op) for op in self.operations]
+            if not isinstance(self.operations, list | tuple) or not all(
+                isinstance(op, str) for op in self.operations
+            ):
+                raise SettingsError("operations", "must be a list of operation names")
+            self.operations = list(self.operations)
+        for name in ("seed", "max_faults"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise SettingsError(name, f"must be an integer or null, got {value!r}")
+        if self.max_faults is not None and self.max_faults < 0:
+            raise SettingsError("max_faults", f"must be >= 0, got {self.max_faults}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> FaultConfig:
         data = dict(data or {})
         unknown = set(data) - {f for f in cls.__dataclass_fields__}
         if unknown:
-            raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+            raise SettingsError(sorted(unknown)[0], f"unknown fault fields: {', '.join(sorted(unknown))}")
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.utilities.utils import get_partition
 
-from . import faults
+from . import faults, settings
 from .clock import clock
 from .exceptions import ConflictException, ResourceNotFoundException, ValidationException, field_error
 
@@ -673,6 +673,10 @@ class SSMContactsBackend(BaseBackend):
         fingerprint = json.dumps([contact.arn, params], sort_keys=True)
         if idempotency_token:
             known = self.engagement_tokens.get(idempotency_token)
+            if known is not None and self._token_expired(known[1]):
+                # Past the retention the service no longer knows the token: a new engagement.
+                del self.engagement_tokens[idempotency_token]
+                known = None
             if known is not None:
                 if known[0] != fingerprint:
                     raise field_error(
@@ -694,6 +698,15 @@ class SSMContactsBackend(BaseBackend):
         self._begin(engagement, contact, now)
         self.process_due()
         return arn
+
+    def _token_expired(self, engagement_arn: str) -> bool:
+        retention = settings.token_retention()
+        if retention is None:
+            return False
+        engagement = self.engagements.get(engagement_arn)
+        if engagement is None:
+            return True
+        return (clock.now() - engagement.start_time).total_seconds() > retention
 
     def _begin(self, engagement: Engagement, contact: Contact, at: datetime) -> None:
         direct_page = None
@@ -985,6 +998,40 @@ def all_backends() -> list[SSMContactsBackend]:
         return [
             backend for account in list(ssmcontacts_backends.values()) for backend in list(account.values())
         ]
+
+
+def backends_matching(account_id: str | None = None, region: str | None = None) -> list[SSMContactsBackend]:
+    """Existing backends of ``account_id`` and ``region`` (``None``: any), never creating one."""
+    return [
+        backend
+        for backend in all_backends()
+        if (account_id is None or backend.account_id == account_id)
+        and (region is None or backend.region_name == region)
+    ]
+
+
+def all_codes(account_id: str | None = None, region: str | None = None) -> dict[str, dict[str, str]]:
+    """Activation and accept codes of every account and region (or those filtered), merged by ARN."""
+    merged: dict[str, dict[str, str]] = {"activation_codes": {}, "accept_codes": {}}
+    with STATE_LOCK:
+        for backend in backends_matching(account_id, region):
+            for kind, codes in backend.codes().items():
+                merged[kind].update(codes)
+    return merged
+
+
+def all_outbox(account_id: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
+    """Every message "sent" in every account and region (or those filtered), oldest first."""
+    messages: list[dict[str, Any]] = []
+    with STATE_LOCK:
+        for backend in backends_matching(account_id, region):
+            backend.process_due()
+            messages += [
+                {**message, "AccountId": backend.account_id, "Region": backend.region_name}
+                for message in backend.outbox
+            ]
+    messages.sort(key=lambda message: message["Time"])  # stable: each backend's order is kept
+    return messages
 
 
 def process_all_due() -> None:

@@ -120,8 +120,34 @@ class InProcessEmulator:
 
         return get_backend(account_id, region)
 
-    def codes(self, account_id: str = "123456789012", region: str = "us-east-1") -> dict[str, dict[str, str]]:
-        return self.backend(account_id, region).codes()
+    def codes(self, account_id: str | None = None, region: str | None = None) -> dict[str, dict[str, str]]:
+        """Activation and accept codes of every account and region, unless narrowed."""
+        from .models import all_codes
+
+        return all_codes(account_id, region)
+
+    def outbox(self, account_id: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
+        """Every message "sent", oldest first, of every account and region unless narrowed."""
+        from .models import all_outbox
+
+        return all_outbox(account_id, region)
+
+    def config(self) -> dict[str, Any]:
+        """The emulator's settings: ``{"token_retention": seconds or None}``."""
+        from . import settings
+
+        return settings.get_settings().to_dict()
+
+    def set_config(self, **fields: Any) -> dict[str, Any]:
+        """Change settings (fields not given keep their value); ``token_retention=None`` is forever."""
+        from . import settings
+
+        return settings.set_settings(**fields).to_dict()
+
+    def set_token_retention(self, seconds: float | None) -> dict[str, Any]:
+        """Forget StartEngagement tokens whose engagement started more than ``seconds`` ago (virtual
+        time); ``None`` remembers them until reset (the default)."""
+        return self.set_config(token_retention=seconds)
 
 
 @pytest.fixture
@@ -196,6 +222,21 @@ class EndpointHandle(ServerHandle):
 
     def injected(self, operation: str | None = None) -> Any:
         return self.control.injected(operation)
+
+    def codes(self, account_id: str | None = None, region: str | None = None) -> dict[str, dict[str, str]]:
+        return self.control.codes(account_id, region)
+
+    def outbox(self, account_id: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
+        return self.control.outbox(account_id, region)
+
+    def config(self) -> dict[str, Any]:
+        return self.control.config()
+
+    def set_config(self, **fields: Any) -> dict[str, Any]:
+        return self.control.set_config(**fields)
+
+    def set_token_retention(self, seconds: float | None) -> dict[str, Any]:
+        return self.control.set_token_retention(seconds)
 
 
 @pytest.fixture

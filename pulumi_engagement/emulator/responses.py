@@ -7,31 +7,47 @@ control endpoint is never throttled, failed or dropped.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
+from botocore.exceptions import ConnectionClosedError
 from moto.core.responses import BaseResponse
 from moto.core.utils import camelcase_to_underscores
 
-from . import clock, faults
+from . import faults
+from .clock import clock
 from .exceptions import (
     DropResponse,
     InternalServerException,
+    SerializationException,
     SSMContactsError,
     ThrottlingException,
+    UnknownOperationException,
     ValidationException,
 )
 from .models import SSMContactsBackend, ssmcontacts_backends
 from .validation import operation_names, parse_timestamp, validate_input
 
 JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.1"}
+TARGET_PREFIX = "SSMContacts"
+#: Deepest nesting of arrays/objects a request body may have; the model's deepest shape
+#: (Plan.Stages[].Targets[].ContactTargetInfo) is 5 levels, so 32 is generous and bounded.
+MAX_BODY_DEPTH = 32
+
+_log = logging.getLogger(__name__)
 
 # Set by the emulator's HTTP server on its request threads: a dropped response then closes the
 # socket; in-process it raises botocore's ConnectionClosedError instead.
 serving = threading.local()
+
+
+def service_date() -> str:
+    """The HTTP ``Date`` of a response: the virtual clock, as AWS's ``Date`` follows AWS's clock."""
+    return format_datetime(clock.now(), usegmt=True)
 
 
 def to_wire(value: Any) -> Any:
@@ -52,11 +68,69 @@ def _listing(key: str, items: list[dict[str, Any]], token: str | None) -> dict[s
     return out
 
 
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists/dicts more than ``limit`` levels (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_body(raw: bytes | str | None) -> dict[str, Any]:
+    """A json 1.1 request body as a dict, or the protocol error the service would answer.
+
+    Not JSON text at all (bad UTF-8, a syntax error, nesting past the parser's limit) is a
+    ValidationException with the model's ``Reason: CANNOT_PARSE``; JSON that cannot be the
+    operation's input structure (an array, a scalar, nesting past ``MAX_BODY_DEPTH``) is a
+    SerializationException, as AWS's json protocol answers a type mismatch.
+    """
+    if raw is None:
+        return {}
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationException("The request body is not valid UTF-8", reason="CANNOT_PARSE") from None
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise ValidationException(
+            "The request body is nested too deeply to parse", reason="CANNOT_PARSE"
+        ) from None
+    except ValueError:
+        raise ValidationException("The request body is not valid JSON", reason="CANNOT_PARSE") from None
+    if not isinstance(data, dict):
+        raise SerializationException(
+            f"Start of structure or map expected, found a JSON {type(data).__name__}"
+        )
+    if _too_deep(data, MAX_BODY_DEPTH):
+        raise SerializationException(f"The request body nests deeper than {MAX_BODY_DEPTH} levels")
+    return data
+
+
 class SSMContactsResponse(BaseResponse):
-    """Handler for SSMContacts.* targets."""
+    """Handler for SSMContacts.* targets.
+
+    Every answer, including a malformed request's, is a json 1.1 response: nothing this class
+    is given can make moto's HTTP app answer with its HTML 500 page.
+    """
+
+    # The body stays bytes: moto would decode it as UTF-8 before we could answer a bad one.
+    use_raw_body = True
 
     def __init__(self) -> None:
         super().__init__(service_name="ssm-contacts")
+        self.response_headers: dict[str, Any] = {}
+        self.is_werkzeug_request = False
+        self.params: dict[str, Any] = {}
 
     @property
     def backend(self) -> SSMContactsBackend:
@@ -64,19 +138,52 @@ class SSMContactsResponse(BaseResponse):
 
     # -- plumbing ---------------------------------------------------------------------------------
 
+    def _dispatch(self, request: Any, full_url: str | None = None, headers: Any = None) -> Any:
+        try:
+            self.setup_class(request, full_url, headers)
+        except Exception:  # e.g. a gzip body that is not gzip: moto's set-up would 500
+            self.is_werkzeug_request = bool(getattr(request, "from_wsgi_server", False))
+            return self._respond(*self._error(SerializationException("The request body cannot be read")))
+        return self.call_action()
+
+    def _respond(self, status: int, headers: dict[str, Any], body: str) -> tuple[int, dict[str, Any], str]:
+        merged = {k: v for k, v in self.response_headers.items() if k.lower() != "date"}
+        merged.update({k: v for k, v in headers.items() if k.lower() != "date"})
+        if not self.is_werkzeug_request:
+            # In-process moto is the whole stack and supplies the Date; over HTTP the server does
+            # (from the same virtual clock), and a second Date header would be merged into one.
+            merged["date"] = service_date()
+        return status, merged, body
+
     def _error(self, error: SSMContactsError) -> tuple[int, dict[str, str], str]:
         headers = dict(error.get_headers())
         return error.code, headers, error.get_body()
 
-    def call_action(self) -> Any:
-        status, headers, body = self._call_action()
-        # The service's clock is the virtual one: its HTTP Date follows it, as AWS's follows its own.
-        headers = dict(headers or {})
-        headers["Date"] = format_datetime(clock.now(), usegmt=True)
-        return status, headers, body
+    def _operation(self) -> str:
+        """The operation named by ``X-Amz-Target: SSMContacts.<Operation>``, strictly."""
+        target = (self.headers.get("X-Amz-Target") or "").strip()
+        prefix, dot, operation = target.partition(".")
+        if not dot or prefix != TARGET_PREFIX or operation not in operation_names():
+            shown = target[:100] or "(none)"
+            raise UnknownOperationException(f"Unknown operation: X-Amz-Target {shown}")
+        return operation
 
-    def _call_action(self) -> Any:
-        operation = self._get_action()
+    def call_action(self) -> Any:
+        try:
+            return self._respond(*self._call())
+        except (DropResponse, ConnectionClosedError):
+            raise  # fault injection's "commit, then drop"
+        except Exception:
+            # A bug must still answer in the service's shape, never moto's HTML 500.
+            _log.exception("ssm-contacts emulator: unexpected error")
+            bug = InternalServerException("Internal server error (emulator bug)")
+            return self._respond(*self._error(bug))
+
+    def _call(self) -> Any:
+        try:
+            operation = self._operation()
+        except SSMContactsError as error:
+            return self._error(error)
         decision = faults.decide(operation)
         if decision.latency_s:
             time.sleep(decision.latency_s)
@@ -85,34 +192,29 @@ class SSMContactsResponse(BaseResponse):
                 raise ThrottlingException(operation)
             if decision.error:
                 raise InternalServerException()
-            if operation not in operation_names():
-                raise ValidationException(f"Unknown operation {operation}", reason="UNKNOWN_OPERATION")
-            if not hasattr(self, camelcase_to_underscores(operation)):
+            name = camelcase_to_underscores(operation)
+            # Only this class's operation methods: never one of moto's BaseResponse helpers.
+            handler = getattr(self, name) if name in vars(SSMContactsResponse) else None
+            if handler is None:
                 raise ValidationException(
                     f"{operation} is not implemented by the ssm-contacts emulator", reason="UNKNOWN_OPERATION"
                 )
+            self.params = parse_body(self.body)
+            status, headers, body = handler()
         except SSMContactsError as error:
             return self._error(error)
-        result = super().call_action()
         if decision.drop:
             self._drop()
-        return result
+        return status, headers, body
 
     def _drop(self) -> None:
         if getattr(serving, "active", False):
             raise DropResponse()
-        from botocore.exceptions import ConnectionClosedError
-
         raise ConnectionClosedError(endpoint_url=self.uri or "https://ssm-contacts.amazonaws.com/")
 
     def _params(self) -> dict[str, Any]:
-        operation = self._get_action()
-        try:
-            params = json.loads(self.body or "{}")
-        except ValueError as exc:
-            raise ValidationException("The request body is not valid JSON", reason="CANNOT_PARSE") from exc
-        validate_input(operation, params)
-        return params
+        validate_input(self._operation(), self.params)
+        return self.params
 
     @staticmethod
     def _ok(payload: dict[str, Any] | None = None) -> tuple[int, dict[str, str], str]:

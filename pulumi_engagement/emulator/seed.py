@@ -29,6 +29,11 @@ Format (see docs/emulator.md)::
         no_answer_probability: 0.3  # this fraction of pages goes unanswered
         seed: 42                    # default: the alias
     # (also a list: [{contact: alice, acknowledge_after_minutes: 2}, ...])
+    token_retention: 86400          # optional, process-wide: seconds a StartEngagement token is kept
+
+YAML is read with a bounded loader: aliases may not expand the document past
+``MAX_SEED_NODES`` nodes nor nest it past ``MAX_SEED_DEPTH`` levels (a few hundred
+bytes of nested aliases would otherwise expand to millions of nodes).
 """
 
 from __future__ import annotations
@@ -53,20 +58,89 @@ __all__ = ["load_seed", "parse_seed_text"]
 _CONTACT_KEYS = {"alias", "display_name", "type", "channels", "plan", "responder", "tags"}
 
 
+#: Nodes a seed may have once its aliases are expanded (a large seed has a few thousand).
+MAX_SEED_NODES = 100_000
+#: Nesting a seed may have (a seed needs about 6 levels).
+MAX_SEED_DEPTH = 64
+
+
 class SeedError(ValueError):
     """The seed document is malformed."""
 
 
+def _children(node: Any) -> list[Any]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_node_graph(root: Any, max_nodes: int = MAX_SEED_NODES, max_depth: int = MAX_SEED_DEPTH) -> int:
+    """The size of a composed YAML node graph with every alias expanded, or SeedError past the limits.
+
+    Aliases make the graph a DAG whose expansion can be exponential in its size, so sizes are
+    counted per node (memoised, iteratively), never by expanding; a recursive alias is refused.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            if total > max_nodes:
+                raise SeedError(f"the seed expands to more than {max_nodes} nodes (YAML aliases?): refused")
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise SeedError("the seed contains a recursive YAML alias: refused")
+        on_path.add(key)
+        if len(on_path) > max_depth:
+            raise SeedError(f"the seed nests deeper than {max_depth} levels: refused")
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _bounded_loader() -> type:
+    import yaml
+
+    class BoundedSafeLoader(yaml.SafeLoader):
+        """SafeLoader that measures each document, aliases expanded, before constructing it."""
+
+        def compose_document(self) -> Any:
+            node = super().compose_document()
+            if node is not None:
+                check_node_graph(node)
+            return node
+
+    return BoundedSafeLoader
+
+
 def parse_seed_text(text: str) -> dict[str, Any]:
-    """YAML (a superset of JSON) into a seed document."""
+    """YAML (a superset of JSON) into a seed document, with alias expansion and nesting bounded."""
     if not text.strip():
         return {}
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise SeedError("the seed is nested too deeply: refused") from None
     except ValueError:
         import yaml
 
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.load(text, Loader=_bounded_loader())  # a SafeLoader subclass
+        except RecursionError:
+            raise SeedError("the seed is nested too deeply: refused") from None
+        except yaml.YAMLError as error:
+            raise SeedError(f"the seed is not valid YAML: {error}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -231,6 +305,13 @@ def load_seed(
     from . import get_backend
 
     document = _read(path_or_dict)
+    if "token_retention" in document:
+        from . import settings
+
+        try:
+            settings.set_settings(token_retention=document["token_retention"])
+        except ValueError as error:
+            raise SeedError(f"seed: {error}") from None
     account = str(account_id or document.get("account_id") or DEFAULT_ACCOUNT_ID)
     region_name = str(region or document.get("region") or DEFAULT_REGION)
     contacts = document.get("contacts") or []

@@ -73,3 +73,73 @@ def engage(client: Any, contact: str, token: str | None = None, **extra: Any) ->
         params["IdempotencyToken"] = token
     params.update(extra)
     return client.start_engagement(**params)["EngagementArn"]
+
+
+# SigV4-shaped (moto does not verify signatures): what routes a request to ssm-contacts.
+SIGNED_AUTH = (
+    "AWS4-HMAC-SHA256 Credential=testing/20261130/us-east-1/ssm-contacts/aws4_request, "
+    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0"
+)
+
+
+class RawResponse:
+    """One HTTP exchange with the emulator, below any SDK."""
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name: str) -> str | None:
+        values = self.all(name)
+        return values[0] if values else None
+
+    def all(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+def raw_request(
+    endpoint_url: str,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    host: str | None = None,
+) -> RawResponse:
+    """Send exactly these bytes and headers; ``host`` replaces the Host header ("" sends none)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.putrequest(method, path, skip_host=host is not None, skip_accept_encoding=True)
+        if host:
+            connection.putheader("Host", host)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        if body or method in ("POST", "PUT"):
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body or None)
+        response = connection.getresponse()
+        return RawResponse(response.status, response.getheaders(), response.read())
+    finally:
+        connection.close()
+
+
+def api_request(
+    endpoint_url: str, target: str | None, body: bytes, signed: bool = True, **headers: str
+) -> RawResponse:
+    """A json 1.1 call as an SDK would frame it (minus a real signature)."""
+    sent = {"Content-Type": "application/x-amz-json-1.1"}
+    if target is not None:
+        sent["X-Amz-Target"] = target
+    if signed:
+        sent["Authorization"] = SIGNED_AUTH
+    sent.update({name.replace("_", "-"): value for name, value in headers.items()})
+    return raw_request(endpoint_url, "POST", "/", body, sent)

@@ -13,7 +13,8 @@ from pulumi_engagement.emulator.control import EmulatorControlError
 
 def test_state_shape(ssm_contacts_endpoint: Any) -> None:
     state = ssm_contacts_endpoint.control.state()
-    assert set(state) == {"now", "time_scale", "calls", "engagements", "injected", "faults"}
+    assert set(state) == {"now", "time_scale", "calls", "engagements", "injected", "faults", "config"}
+    assert state["config"] == {"token_retention": None}
     assert state["calls"] == {} and state["engagements"] == 0
     assert state["injected"] == {"throttled": {}, "errors": {}, "dropped": {}}
     assert datetime.fromisoformat(state["now"]).tzinfo is not None

@@ -63,7 +63,7 @@ def test_a_failed_start_reports_the_exit_code_and_stderr() -> None:
         emulator.start()
     message = str(error.value)
     assert "exited with code 2 before printing its endpoint URL" in message
-    assert "error_rate must be between 0 and 1" in message  # the child's own stderr
+    assert "error_rate: must be <= 1, got 2" in message  # the child's own stderr
     assert emulator.process is None
 
 
