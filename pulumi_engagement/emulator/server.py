@@ -381,12 +381,12 @@ class EmulatorApp:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
         if route == "inbox" or route.startswith("inbox/"):
-            # The pager inbox: an HTML page and its JSON API (see inbox.py).
+            # The pager inbox: an HTML page and its JSON API (see inbox.py); it checks its own types.
             from .inbox import respond
 
-            return respond(method, route, body, environ.get("CONTENT_TYPE") or "", start_response)
+            body = environ["wsgi.input"].read(min(length, MAX_CONTROL_BODY)) if length > 0 else b""
+            return respond(method, route, body, content_type, start_response)
         try:
             if length > MAX_CONTROL_BODY:
                 raise ControlError(413, f"the body is larger than {MAX_CONTROL_BODY} bytes")
