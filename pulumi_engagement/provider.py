@@ -50,8 +50,10 @@ PROVIDER_KEY = "__provider"
 #: StartEngagement's members (API names) and the snake_case inputs that carry them.
 START_MEMBERS = (*IDENTIFYING_FIELDS, "IdempotencyToken")
 START_FIELDS = tuple(field_name(api) for api in START_MEMBERS)
+#: Not a service member: names the alert for deduplication instead of the page's text.
+DEDUP_FIELD = "dedup_key"
 #: A change to any of these is a different page (or a page somewhere else): replace.
-REPLACE_FIELDS = (*START_FIELDS, "region", "endpoint_url")
+REPLACE_FIELDS = (*START_FIELDS, DEDUP_FIELD, "region", "endpoint_url")
 #: A change only to these is applied in place: no new page. The profile is *how* the engagement is
 #: reached (credentials), not what or where it is, so switching profiles must not page again.
 UPDATE_FIELDS = ("stop_on_delete", "stop_reason", "profile")
@@ -203,6 +205,10 @@ class EngagementProvider(ResourceProvider):
             if violation.rule == "required" and violation.field in unknown:
                 continue  # known only after the resources it depends on are created
             failures.append(CheckFailure(violation.field, str(violation)))
+        if DEDUP_FIELD not in unknown and new.get(DEDUP_FIELD) is not None:
+            known = {k: v for k, v in new.items() if k in (*START_FIELDS, DEDUP_FIELD) and k not in unknown}
+            for violation in StartRequest.from_mapping(known).dedup_key_violations():
+                failures.append(CheckFailure(DEDUP_FIELD, str(violation)))
 
         reason = new.get("stop_reason")
         if reason is not None and "stop_reason" not in unknown:
@@ -276,7 +282,8 @@ class EngagementProvider(ResourceProvider):
 
     @staticmethod
     def _outputs(props: dict[str, Any], engagement: Any) -> dict[str, Any]:
-        outs = {k: v for k, v in props.items() if k in (*START_FIELDS, *UPDATE_FIELDS, *CONNECTION_FIELDS)}
+        kept = (*START_FIELDS, DEDUP_FIELD, *UPDATE_FIELDS, *CONNECTION_FIELDS)
+        outs = {k: v for k, v in props.items() if k in kept}
         outs[TOKEN_SCOPE_KEY] = props.get(TOKEN_SCOPE_KEY)
         outs["stop_on_delete"] = _stop_on_delete(props)
         data = engagement.to_dict()
@@ -303,16 +310,21 @@ class EngagementProvider(ResourceProvider):
         return {k: v for k, v in outs.items() if v is not None}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """StartEngagement with the explicit token or one derived from the URN and the inputs."""
+        """Page with the core's dedup rule, scoped to this resource's URN.
+
+        A create replayed after a crash finds its own engagement still running (no second page);
+        a create after a destroy, or an A->B->A replace, finds the earlier engagement stopped and
+        pages anew instead of recording the old one. A page sent but not read back is still
+        created, with its ARN; ``read`` (refresh) fills in the rest.
+        """
         inputs = _plain(props)
-        request = StartRequest.from_mapping({k: inputs.get(k) for k in START_FIELDS})
+        request = StartRequest.from_mapping({k: inputs.get(k) for k in (*START_FIELDS, DEDUP_FIELD)})
         try:
-            client = self._client(inputs)
-            arn = client.start(request, token_scope=inputs.get(TOKEN_SCOPE_KEY))
-            engagement = client.describe(arn)
+            outcome = self._client(inputs).ensure_started(request, token_scope=inputs.get(TOKEN_SCOPE_KEY))
         except EngagementError as exc:
             raise EngagementResourceError(f"engagement {_label(inputs)}: {exc}") from None
-        return CreateResult(arn, self._outputs(inputs, engagement))
+        engagement = outcome.engagement
+        return CreateResult(engagement.engagement_arn, self._outputs(inputs, engagement))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """DescribeEngagement; an engagement that no longer exists reads as gone (empty id)."""

@@ -51,6 +51,7 @@ class EngagementArgs:
         public_content: Input[str] | None = None,
         incident_id: Input[str] | None = None,
         idempotency_token: Input[str] | None = None,
+        dedup_key: Input[str] | None = None,
         stop_on_delete: Input[bool] | None = None,
         stop_reason: Input[str] | None = None,
         region: Input[str] | None = None,
@@ -65,8 +66,11 @@ class EngagementArgs:
         :param public_subject: Subject for insecure channels (SMS, voice); secret in the state.
         :param public_content: Body for insecure channels; secret in the state.
         :param incident_id: The incident the page belongs to.
-        :param idempotency_token: Explicit token; by default one is derived from this resource's URN
-            and the page, so a retried ``pulumi up`` cannot page twice.
+        :param idempotency_token: Explicit token naming this page; by default each episode of the
+            alert gets one derived from this resource's URN and the page, so a retried ``pulumi up``
+            cannot page twice while the engagement runs, and a create after it stopped pages anew.
+        :param dedup_key: Pages to the contact with this key share one engagement while it runs,
+            whatever their text.
         :param stop_on_delete: Stop the engagement on destroy or replace (default true).
         :param stop_reason: Reason recorded by StopEngagement.
         :param region: AWS region (default: the ARN's region, ``aws:region``, then the environment).
@@ -82,6 +86,7 @@ class EngagementArgs:
         self.public_content = public_content
         self.incident_id = incident_id
         self.idempotency_token = idempotency_token
+        self.dedup_key = dedup_key
         self.stop_on_delete = stop_on_delete
         self.stop_reason = stop_reason
         self.region = region
@@ -106,6 +111,7 @@ class Engagement(Resource, module="engagement", name="Engagement"):
     public_content: Output[str | None]
     incident_id: Output[str | None]
     idempotency_token: Output[str | None]
+    dedup_key: Output[str | None]
     stop_on_delete: Output[bool]
     stop_reason: Output[str | None]
     region: Output[str | None]

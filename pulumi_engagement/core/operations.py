@@ -112,12 +112,13 @@ class StartRequest:
             validate("StartEngagement", self.given_params())
         except ValidationError as exc:
             violations.extend(exc.violations)
-        violations.extend(self._dedup_key_violations())
+        violations.extend(self.dedup_key_violations())
         if violations:
             raise ValidationError("StartEngagement", violations)
         return self.api_params(token_scope)
 
-    def _dedup_key_violations(self) -> list[FieldViolation]:
+    def dedup_key_violations(self) -> list[FieldViolation]:
+        """Broken rules of ``dedup_key`` (not a service member: the core's own rules)."""
         key = self.dedup_key
         if key is None:
             return []

@@ -99,7 +99,12 @@ def test_every_create_of_a_provider_process_shares_one_client(emulator, tmp_path
         assert len({arn for arn, _ in created}) == 12
         assert built(log) == ["ssm-contacts"]
         # Each Create is exactly StartEngagement + DescribeEngagement; nothing else reaches the service.
-        assert emulator.control.state()["calls"] == {"StartEngagement": 12, "DescribeEngagement": 12}
+        assert emulator.control.state()["calls"] == {
+            # Each new page: a clock read (an empty ListEngagements), the start, the read-back.
+            "ListEngagements": 12,
+            "StartEngagement": 12,
+            "DescribeEngagement": 12,
+        }
 
         # Refresh and destroy go through the same client; so does a resource that names the stack's own
         # region: the client belongs to the configuration, not to where the setting came from.
