@@ -2,9 +2,9 @@
 # Page the primary on-call plan, wait for an acknowledgement, and if nobody
 # acknowledges in time, page the secondary plan for the same incident.
 #
-# Safe to re-run (a cron retry, a re-triggered CI job): `engagement start`
-# derives its idempotency token from the page, so a re-run finds the engagement
-# it already started instead of paging people twice.
+# Safe to re-run (a cron retry, a re-triggered CI job): while the page's
+# engagement is running, a re-run finds it instead of paging people twice; once
+# it is over (acknowledged, stopped or its plan ran out), the same alert pages again.
 #
 # Environment:
 #   INCIDENT_ID    required; both pages carry it (e.g. deploy-42)
@@ -14,12 +14,17 @@
 #   SUBJECT, CONTENT  the page (defaults mention the incident)
 #   ACK_TIMEOUT    how long to wait for an acknowledgement: 90, 30s, 10m, 1h (default: 10m)
 #   POLL_INTERVAL  first poll interval (default: 5s)
+#   ESCALATE_WHEN_STOPPED  yes (default) or no: escalate when someone stopped the primary
+#                  engagement by hand before anyone acknowledged (the result says who and why)
 #   ENGAGEMENT     the engagement command (default: engagement on PATH)
 #   plus the usual AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SSM_CONTACTS, credentials.
 #
-# Exit: 0 when the primary acknowledged or the secondary was paged; otherwise
-# the exit code of the failing `engagement` call (2 invalid input, 3 not found,
-# 5 service error, 1 anything else).
+# Escalates when nobody acknowledged: on timeout (exit 4) and when the primary
+# engagement ended unacknowledged (exit 6: its plan ran out, or it was stopped).
+#
+# Exit: 0 when the primary acknowledged or the secondary was paged (or, with
+# ESCALATE_WHEN_STOPPED=no, a person stopped it); otherwise the exit code of the
+# failing `engagement` call (2 invalid input, 3 not found, 5 service error, 1 anything else).
 #
 # Rehearse it against the local emulator, waking nobody:
 #   engagement emulator --port 4566 --seed examples/seed.yaml &
@@ -37,6 +42,7 @@ CONTENT=${CONTENT:-"Incident ${INCIDENT_ID} was raised by ${SENDER}. Acknowledge
 ACK_TIMEOUT=${ACK_TIMEOUT:-10m}
 POLL_INTERVAL=${POLL_INTERVAL:-5s}
 ENGAGEMENT=${ENGAGEMENT:-engagement}
+ESCALATE_WHEN_STOPPED=${ESCALATE_WHEN_STOPPED:-yes}
 
 log() { printf 'page-and-escalate: %s\n' "$*" >&2; }
 
@@ -56,16 +62,19 @@ result=$(page "$PRIMARY" --wait --timeout "$ACK_TIMEOUT" --interval "$POLL_INTER
 [ -n "$result" ] && printf '%s\n' "$result"
 case $rc in
     0)
-        if [[ $result == *'"status": "stopped"'* ]]; then
-            # Somebody stopped it by hand (or its plan ended) before acknowledging: not ours to escalate.
-            log "the engagement was stopped before anyone acknowledged: not escalating"
-        else
-            log "acknowledged: no escalation needed"
-        fi
+        log "acknowledged: no escalation needed"
         exit 0
         ;;
     4)
         log "nobody acknowledged within ${ACK_TIMEOUT}: escalating to ${SECONDARY}"
+        ;;
+    6)
+        # Nobody acknowledged and the engagement is over: exactly when escalating matters.
+        if [[ $result == *'"stopped_by_request": true'* && $ESCALATE_WHEN_STOPPED == no ]]; then
+            log "a person stopped the engagement before anyone acknowledged; ESCALATE_WHEN_STOPPED=no: not escalating"
+            exit 0
+        fi
+        log "the engagement ended with nobody acknowledging: escalating to ${SECONDARY}"
         ;;
     *)
         log "paging ${PRIMARY} failed (exit ${rc})"
