@@ -4,8 +4,9 @@
 # Starts the emulator (examples/seed.yaml) on a free loopback port, runs
 # examples/ansible/page-on-failed-deploy.yml (it pages), runs it again (not
 # changed), shows the engagement and its pages, lets the seed's simulated
-# responder (alice) acknowledge by moving the emulator's clock on, and stops
-# the emulator. Fake credentials and an explicit endpoint: it never reaches AWS.
+# responder (alice) acknowledge by moving the emulator's clock on, runs the
+# playbook once more (the engagement is over: the same failure pages again, once),
+# and stops the emulator. Fake credentials and an explicit endpoint: it never reaches AWS.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -74,7 +75,7 @@ grep -q "Paged arn:aws:ssm-contacts" "$WORK/run1.log" || die "the first run did 
 [[ "$(grep -c 'Paged arn:aws:ssm-contacts' "$WORK/run1.log")" == 1 ]] || die "more than one host paged"
 ARN="$(grep -oE 'arn:aws:ssm-contacts:[^ "]+:engagement/[^ "]+' "$WORK/run1.log" | head -n 1)"
 
-step "2. Run it again: the page already exists, nothing changes"
+step "2. Run it again while the engagement runs: nobody is paged twice, nothing changes"
 playbook page-on-failed-deploy.yml "$WORK/run2.log"
 if grep -q "Paged arn:aws:ssm-contacts" "$WORK/run2.log"; then die "the re-run paged again"; fi
 [[ "$(state_field 's["engagements"]')" == 1 ]] || die "the emulator holds more than one engagement"
@@ -87,7 +88,14 @@ control POST clock '{"advance_seconds": 180}' >/dev/null
 playbook show-engagement.yml "$WORK/show2.log"
 grep -q "acknowledged at" "$WORK/show2.log" || die "the responder did not acknowledge"
 ACK="$(grep -oE 'page to [a-z-]+: [A-Z >]+ \(acknowledged at [^)]+\)' "$WORK/show2.log" | head -n 1)"
-STARTS="$(state_field 's["calls"].get("StartEngagement", 0)')"
+ENGAGEMENTS_BEFORE="$(state_field 's["engagements"]')"
+
+step "5. The deploy fails again after alice acknowledged (the engagement is over): it pages again, once"
+playbook page-on-failed-deploy.yml "$WORK/run3.log"
+[[ "$(grep -c 'Paged arn:aws:ssm-contacts' "$WORK/run3.log")" == 1 ]] || die "the new failure did not page exactly once"
+ARN2="$(grep -oE 'arn:aws:ssm-contacts:[^ "]+:engagement/[^ "]+' "$WORK/run3.log" | head -n 1)"
+[[ "$ARN2" != "$ARN" ]] || die "the new failure was reported with the old engagement"
+[[ "$(state_field 's["engagements"]')" == $((ENGAGEMENTS_BEFORE + 1)) ]] || die "expected exactly one new engagement"
 
 step "Stopping the emulator"
 kill "$EMULATOR_PID"
@@ -100,9 +108,9 @@ cat <<EOF
 ==================================== summary ====================================
  deploy of release 2024.05.1 failed on 3 hosts -> paged primary-oncall ONCE
  engagement      $ARN
- re-run          not changed (same engagement, no new page)
- StartEngagement calls: $STARTS (the other hosts and the re-run found the existing page)
+ re-run          not changed while it ran (same engagement, no new page)
  acknowledged    ${ACK:-no}
+ failed again    after the acknowledgement -> paged again, once: $ARN2
  AWS was never contacted: the emulator ran on $URL and has been stopped.
 =================================================================================
 EOF
