@@ -85,6 +85,7 @@ def test_the_cli_pages_with_nothing_but_boto3(bare_venv: BareVenv) -> None:
 def test_py_typed_ships_in_the_wheel_and_the_install(wheel: Path, bare_venv: BareVenv) -> None:
     with zipfile.ZipFile(wheel) as archive:
         assert "pulumi_engagement/py.typed" in archive.namelist()
-    probe = "import pathlib, pulumi_engagement as p; print(pathlib.Path(p.__file__, '..', 'py.typed').is_file())"
+    where = "os.path.dirname(pulumi_engagement.__file__)"
+    probe = f"import os, pulumi_engagement; print(os.path.isfile(os.path.join({where}, 'py.typed')))"
     proc = bare_venv.run(bare_venv.python, "-c", probe)
     assert proc.stdout.strip() == "True", proc.stderr
