@@ -183,7 +183,7 @@ def test_twine_check_passes_on_the_sdist_and_wheel(tmp_path: Path) -> None:
     build = run(BIN / "python", "-m", "build", "--outdir", tmp_path, ROOT, cwd=tmp_path)
     assert build.returncode == 0, build.stdout + build.stderr
     dists = sorted(tmp_path.glob("pulumi_engagement-*"))
-    assert [d.suffix for d in dists] == [".gz", ".whl"], dists
+    assert sorted(d.suffix for d in dists) == [".gz", ".whl"], dists
     check = run(BIN / "twine", "check", "--strict", *dists, cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count("PASSED") == 2, check.stdout

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import tomllib
 import zipfile
 from email.parser import Parser
 from pathlib import Path
 
+import tomllib
 import yaml
 from packaging.version import Version
 from pkg_helpers import ROOT
@@ -22,7 +22,8 @@ def test_pyproject_reads_the_version_from_core_version() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "version" not in config["project"]
     assert "version" in config["project"]["dynamic"]
-    assert config["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "pulumi_engagement.core.version.VERSION"}
+    source = {"attr": "pulumi_engagement.core.version.VERSION"}
+    assert config["tool"]["setuptools"]["dynamic"]["version"] == source
 
 
 def test_built_wheel_and_package_carry_it(wheel: Path) -> None:
@@ -64,5 +65,6 @@ def test_requires_ansible_is_the_documented_minimum() -> None:
     assert minimum, runtime["requires_ansible"]
     assert f"ansible-core >= {minimum.group(1)}" in (COLLECTION / "README.md").read_text()
     # The project's own tests run on the same floor (the [test] extra's ansible-core).
-    test_extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    test_extra = extras["test"]
     assert f"ansible-core>={minimum.group(1)},<2.20" in test_extra
