@@ -96,20 +96,27 @@ def test_galaxy_importer_accepts_the_tarball_without_a_warning(tarball: Path, tm
     )
 
 
-def test_ansible_lint_production_profile_passes_on_the_built_tarball(extracted: Path) -> None:
-    proc = run(BIN / "ansible-lint", "--profile", "production", "--offline", "--nocolor", cwd=extracted)
+def lint(collection: Path) -> None:
+    """ansible-lint's production profile, with the collection's own modules resolvable (args rule)."""
+    proc = run(
+        BIN / "ansible-lint", "--profile", "production", "--offline", "--nocolor",
+        cwd=collection,
+        env={"ANSIBLE_COLLECTIONS_PATH": str(collection.parents[2])},
+    )  # fmt: skip
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "Profile 'production' was required, and it passed" in out, out
+    assert "resolved_fqcn" not in out, out  # it could not find a module of the collection
+
+
+def test_ansible_lint_production_profile_passes_on_the_built_tarball(extracted: Path) -> None:
+    lint(extracted)
 
 
 def test_ansible_lint_production_profile_passes_on_the_source_with_galaxy_yml() -> None:
     # The tarball carries MANIFEST.json instead of galaxy.yml, so the galaxy[...] rules
     # (no-changelog, version, tags) only run on the source tree.
-    proc = run(BIN / "ansible-lint", "--profile", "production", "--offline", "--nocolor", cwd=COLLECTION)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
-    assert "Profile 'production' was required, and it passed" in out, out
+    lint(COLLECTION)
 
 
 def test_changelog_lints_and_the_generated_rst_is_current(tmp_path: Path) -> None:
