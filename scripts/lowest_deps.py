@@ -2,7 +2,8 @@
 """The lowest versions pyproject.toml allows, as pip constraints (for `make lowest-deps`).
 
 Prints ``name==X`` for every ``name>=X`` among the package's dependencies and its ``pulumi``
-and ``emulator`` extras, so the smoke tests run on exactly the declared lower bounds; a
+and ``emulator`` extras, and for ansible-core from the ``test`` extra (the collection's
+``requires_ansible`` floor), so the smoke tests run on exactly the declared lower bounds; a
 requirement without a lower bound is an error (its minimum would be untested).
 
 ``--test-tools`` prints the test runners to install beside them (latest versions: they are
@@ -24,6 +25,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 EXTRAS = ("pulumi", "emulator")
 TEST_TOOLS = ("pytest", "pytest-xdist", "hypothesis")
+FROM_TEST_EXTRA = ("ansible-core",)
 
 
 def project() -> dict:
@@ -35,6 +37,7 @@ def lowest_pins() -> list[str]:
     reqs = [Requirement(r) for r in meta["dependencies"]]
     for extra in EXTRAS:
         reqs += [Requirement(r) for r in meta["optional-dependencies"][extra]]
+    reqs += [r for r in map(Requirement, meta["optional-dependencies"]["test"]) if r.name in FROM_TEST_EXTRA]
     pins = []
     for req in reqs:
         lows = [spec.version for spec in req.specifier if spec.operator == ">="]
@@ -46,7 +49,7 @@ def lowest_pins() -> list[str]:
 
 def test_tools() -> list[str]:
     tools = [Requirement(r) for r in project()["optional-dependencies"]["test"]]
-    return [str(r) for r in tools if r.name in TEST_TOOLS]
+    return [str(r) for r in tools if r.name in TEST_TOOLS + FROM_TEST_EXTRA]
 
 
 def verify(path: Path) -> int:
