@@ -26,11 +26,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def bare_venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> BareVenv:
-    """The wheel installed with --no-deps; boto3's closure linked in from this interpreter.
+    """The wheel installed with --no-deps; boto3's closure (and pytest's) linked in from this interpreter.
 
     Linking (a .pth naming a directory of symlinks) rather than installing keeps this offline
     and fast, and keeps moto, pulumi and PyYAML invisible: what a user has after
-    `pip install pulumi-engagement` with no extra.
+    `pip install pulumi-engagement` with no extra. pytest is there because the package
+    registers a pytest plugin that every pytest run of such a user loads.
     """
     root = tmp_path_factory.mktemp("bare-venv")
     venv.EnvBuilder(with_pip=True, symlinks=True).create(root)
@@ -42,7 +43,7 @@ def bare_venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> BareVenv
     )
     links = root / "linked"
     links.mkdir()
-    for dist in closure("boto3"):
+    for dist in closure("boto3", "pytest"):
         base = Path(str(dist.locate_file("")))
         for file in dist.files or []:
             top = file.parts[0]
@@ -50,5 +51,5 @@ def bare_venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> BareVenv
                 continue
             if not (links / top).exists() and (base / top).exists():
                 (links / top).symlink_to(base / top)
-    (site / "boto3-only.pth").write_text(f"{links}\n")
+    (site / "boto3-and-pytest.pth").write_text(f"{links}\n")
     return env

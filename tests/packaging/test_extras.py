@@ -17,11 +17,11 @@ PRIMARY = "arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall"
 
 
 def test_the_bare_venv_really_lacks_the_extras(bare_venv: BareVenv) -> None:
-    names = ("moto", "pulumi", "yaml", "flask", "boto3")
+    names = ("moto", "pulumi", "yaml", "flask", "boto3", "pytest")
     probe = f"import importlib.util as u; print([n for n in {names!r} if u.find_spec(n)])"
     proc = bare_venv.run(bare_venv.python, "-c", probe)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "['boto3']"
+    assert proc.stdout.strip() == "['boto3', 'pytest']"
 
 
 def test_engagement_emulator_without_the_extra_is_one_line(bare_venv: BareVenv) -> None:
@@ -89,3 +89,19 @@ def test_py_typed_ships_in_the_wheel_and_the_install(wheel: Path, bare_venv: Bar
     probe = f"import os, pulumi_engagement; print(os.path.isfile(os.path.join({where}, 'py.typed')))"
     proc = bare_venv.run(bare_venv.python, "-c", probe)
     assert proc.stdout.strip() == "True", proc.stderr
+
+
+def test_the_pytest_plugin_loads_without_the_extra_and_its_fixtures_name_it(
+    bare_venv: BareVenv, tmp_path: Path
+) -> None:
+    # Every pytest run in an environment with the package loads its plugin (an entry point).
+    (tmp_path / "test_user.py").write_text(
+        "def test_unrelated():\n    assert True\n\n\n"
+        "def test_in_process(ssm_contacts):\n    pass\n\n\n"
+        "def test_server(ssm_contacts_server):\n    pass\n"
+    )
+    proc = bare_venv.run(bare_venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp_path)
+    out = proc.stdout + proc.stderr
+    assert "1 passed, 2 errors" in out, out
+    assert out.count(f"ssm_contacts fixtures: {EMULATOR_HINT}") == 2, out
+    assert "ModuleNotFoundError" not in out and "Traceback" not in out, out
