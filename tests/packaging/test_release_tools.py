@@ -136,6 +136,15 @@ def test_antsibull_docs_lints_the_collection_docs() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_the_tarball_declares_its_execution_environment_dependencies(extracted: Path) -> None:
+    # ansible-builder would fall back to a root requirements.txt without it; AWX's tooling and
+    # ansible-lint look for the file itself.
+    ee = yaml.safe_load((extracted / "meta" / "execution-environment.yml").read_text())
+    assert ee == {"version": 1, "dependencies": {"python": "requirements.txt", "system": "bindep.txt"}}
+    assert "boto3>=1.34.0" in (extracted / "requirements.txt").read_text().splitlines()
+    assert (extracted / "bindep.txt").is_file()
+
+
 def test_ansible_builder_context_installs_boto3(tarball: Path, tmp_path: Path) -> None:
     """`ansible-builder create` on the example, then what its build's galaxy and builder stages do.
 
