@@ -2,21 +2,48 @@
 
 The shared core lives in :mod:`pulumi_engagement.core` and depends on boto3
 only. The Pulumi names are imported lazily so that the CLI and the Ansible
-collection never pay for (or need) the Pulumi SDK.
+collection never pay for (or need) the Pulumi SDK; without it, importing them
+raises an ImportError that names the extra to install.
 """
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from typing import Any
 
-__version__ = "0.1.0"
+from .extras import extra_hint
+
+
+def _read_version() -> str:
+    # core/version.py is the one version source. It is loaded as a file rather than imported:
+    # importing it runs core/__init__, which loads botocore, and `import pulumi_engagement`
+    # (the CLI's --help and --version) must stay light.
+    spec = importlib.util.spec_from_file_location(
+        f"{__name__}._version_source", Path(__file__).with_name("core") / "version.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.VERSION)
+
+
+__version__ = _read_version()
 
 __all__ = ["Engagement", "EngagementArgs", "EngagementProvider", "__version__"]
 
+_PULUMI_NAMES = ("Engagement", "EngagementArgs", "EngagementProvider")
+
 
 def __getattr__(name: str) -> Any:
-    if name in ("Engagement", "EngagementArgs", "EngagementProvider"):
-        from . import resource
-
+    if name in _PULUMI_NAMES:
+        try:
+            from . import resource
+        except ModuleNotFoundError as exc:
+            if exc.name != "pulumi" and not (exc.name or "").startswith("pulumi."):
+                raise
+            # `from None`: the message says all there is to say; a chained traceback from the
+            # SDK import would bury it.
+            raise ImportError(extra_hint(f"pulumi_engagement.{name}", "pulumi"), name="pulumi") from None
         return getattr(resource, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

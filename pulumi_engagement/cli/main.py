@@ -569,6 +569,11 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
 
 
 def run_emulator(argv: list[str]) -> int:
+    from ..extras import EMULATOR_MODULES, extra_hint, missing_module
+
+    if missing_module(EMULATOR_MODULES):
+        sys.stderr.write(f"{PROG}: {extra_hint('the emulator', 'emulator')}\n")
+        return EXIT_ERROR
     try:
         from ..emulator.__main__ import main as emulator_main
     except ImportError as exc:

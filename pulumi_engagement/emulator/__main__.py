@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from ..extras import EMULATOR_MODULES, extra_hint, missing_module
+
+    if missing_module(EMULATOR_MODULES):
+        print(f"{build_parser().prog}: {extra_hint('the emulator', 'emulator')}", file=sys.stderr)
+        return 1
     from .faults import FaultConfig, parse_throttle
     from .server import MAX_TIME_SCALE, EmulatorServer
     from .settings import MAX_TOKEN_RETENTION, check_seconds

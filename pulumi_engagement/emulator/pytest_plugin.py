@@ -33,6 +33,14 @@ FAKE_ENV = {
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM_CONTACTS", "AWS_CONFIG_FILE")
 
 
+def _require_emulator_extra() -> None:
+    """Fail the test with one line naming the extra, rather than an import traceback."""
+    from ..extras import EMULATOR_MODULES, extra_hint, missing_module
+
+    if missing_module(EMULATOR_MODULES):
+        pytest.fail(f"ssm_contacts fixtures: {extra_hint('the emulator', 'emulator')}", pytrace=False)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ssm-contacts emulator")
     group.addoption(
@@ -153,6 +161,7 @@ class InProcessEmulator:
 @pytest.fixture
 def ssm_contacts(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessEmulator]:
     """In-process ssm-contacts under ``moto.mock_aws``; the clock is frozen (advance it)."""
+    _require_emulator_extra()
     _fake_env(monkeypatch)
     from moto import mock_aws
 
@@ -191,6 +200,7 @@ class ServerHandle:
 @pytest.fixture(scope="session")
 def ssm_contacts_server() -> Iterator[ServerHandle]:
     """One loopback HTTP emulator for the whole session (state persists: reset it yourself)."""
+    _require_emulator_extra()
     from .server import EmulatorServer
 
     server = EmulatorServer(host="127.0.0.1", port=0)
@@ -268,6 +278,7 @@ def ssm_contacts_process() -> Iterator[Any]:
     """``python -m pulumi_engagement.emulator`` in a child process for the session (one per xdist
     worker): an :class:`~pulumi_engagement.emulator.process.EmulatorProcess` with ``.endpoint_url``
     and ``.control``. Unseeded, real-time clock; state persists between tests: reset it yourself."""
+    _require_emulator_extra()
     from .process import EmulatorProcess
 
     with EmulatorProcess() as emulator:

@@ -606,7 +606,12 @@ def _aws_error(start_response: StartResponse, status: int, error_type: str, mess
 
 
 def _quiet_handler(verbose: bool) -> type:
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    try:
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+    except ImportError:
+        # moto < 5.2.5 has no handler of its own; what it adds (underscored S3 metadata
+        # headers) is nothing ssm-contacts uses, so werkzeug's handler serves the same.
+        from werkzeug.serving import WSGIRequestHandler as MotoRequestHandler
 
     class Handler(MotoRequestHandler):
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
