@@ -34,3 +34,6 @@ def test_the_drill_escalates_and_reports_who_acknowledged_when(tmp_path: Path) -
     assert "bob: paged at +120 s, acknowledged at +165 s (45 s after their page)" in result.stdout
     assert "=> acknowledged by bob 165 s after the page started" in result.stdout
     assert "/_emulator/inbox" in result.stdout
+    # The report computes the same MTTA from the service, and writes the HTML page.
+    assert "== MTTA (report): 165 s" in result.stdout
+    assert (tmp_path / "drill-report.html").read_text().startswith("<!DOCTYPE html>")
