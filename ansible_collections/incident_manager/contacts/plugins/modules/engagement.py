@@ -83,6 +83,7 @@ options:
       - With V(false), as for any no_log option, Ansible also masks these values as C(********) wherever else
         they appear in the result (for example in an error message), so avoid very short subjects or content.
     type: bool
+    version_added: 0.2.0
     default: false
   incident_id:
     description:
@@ -101,6 +102,7 @@ options:
         identifies the alert.
       - Cannot be combined with O(idempotency_token).
     type: str
+    version_added: 0.2.0
   engagement_id:
     description:
       - ARN of the engagement to stop with O(state=stopped).
