@@ -137,11 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         json_path, md_path = write_results(results, Path(tempfile.gettempdir()) / "pulumi-engagement-bench")
     elif only:
         # A partial run updates its own rows and keeps the others from the run that measured them.
-        merged, earlier = merge_with_previous(results, only)
+        merged, kept_from = merge_with_previous(results, only)
         note = (
-            f"Benchmarks {', '.join(sorted(only))} measured at this time; the other rows come from the "
-            f"run of {earlier}."
-            if earlier and len(merged) > len(results)
+            f"Benchmark{'s' if len(only) > 1 else ''} {', '.join(sorted(only))} measured at this time; "
+            f"the other rows come from the run{'s' if len(kept_from) > 1 else ''} of {', '.join(kept_from)}."
+            if kept_from
             else None
         )
         json_path, md_path = write_results(merged, note=note)

@@ -72,7 +72,7 @@ class Cost:
 
     def text(self) -> str:
         parts = " + ".join(f"{n:,} {SHORT.get(op, op)}" for op, n in sorted(self.calls.items()))
-        return f"{self.total:,} calls ({parts or 'none'})"
+        return f"{self.total:,} call{'' if self.total == 1 else 's'} ({parts or 'none'})"
 
     def to_dict(self) -> dict[str, Any]:
         return {

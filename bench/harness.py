@@ -187,14 +187,14 @@ def number_of(name: str) -> str:
 
 def merge_with_previous(
     results: list[Result], ran: set[str], directory: Path = RESULTS_DIR, name: str = "latest"
-) -> tuple[list[Result], str | None]:
+) -> tuple[list[Result], list[str]]:
     """Rows of the benchmarks ``ran`` replace theirs in the previous results; the others stay,
-    marked with the time of the run that measured them. Returns (rows, that time or None)."""
+    marked with the time of the run that measured them. Returns (rows, those times)."""
     path = directory / f"{name}.json"
     try:
         previous = json.loads(path.read_text())
     except (OSError, ValueError):
-        return results, None
+        return results, []
     earlier = previous.get("meta", {}).get("generated_at")
     merged: list[Result] = []
     placed: set[str] = set()
@@ -210,7 +210,10 @@ def merge_with_previous(
         kept.details.setdefault("measured_in_run_of", earlier)
         merged.append(kept)
     merged += [r for r in results if number_of(r.name) not in placed]
-    return merged, earlier
+    kept_from = sorted(
+        {str(r.details["measured_in_run_of"]) for r in merged if r.details.get("measured_in_run_of")}
+    )
+    return merged, kept_from
 
 
 def write_results(
