@@ -238,6 +238,22 @@ def test_a_timeout_is_recorded_and_refresh_updates_the_drill_once_it_finished(pr
     assert again["pages"] == refreshed["pages"]
 
 
+def test_a_failing_service_during_the_wait_never_loses_the_page(provider, emulator, service):
+    """The page is out: the create records it even when every look-up after it fails."""
+    seed_drill(emulator)
+    emulator.control.set_faults(error_rate=1.0, operations=["ListPagesByEngagement"])
+    try:
+        id_, outs, _ = up(
+            provider, contact_id=DRILL, wait_for_acknowledgement=True, acknowledgement_timeout=1
+        )
+    finally:
+        emulator.control.clear_faults()
+
+    assert outs["engagement_arn"] == id_ and not service.describe(id_).stopped
+    assert outs["wait_status"] == "timeout"
+    assert outs["acknowledged"] is False and outs["pages"] == []
+
+
 def test_without_waiting_create_reports_the_metrics_as_of_creation_at_no_cost(provider, emulator):
     seed_drill(emulator)
     before = calls(emulator)
