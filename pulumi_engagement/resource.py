@@ -184,6 +184,8 @@ class Engagement(Resource, module="engagement", name="Engagement"):
     pages: Output[list[dict[str, Any]]]
     #: How create's wait ended: acknowledged, ended_unacknowledged, timeout, error or not_waited.
     wait_status: Output[str]
+    #: With wait_status "error": the permanent error that ended the wait (e.g. access denied).
+    wait_error: Output[str | None]
 
     def __init__(
         self,
@@ -212,7 +214,10 @@ class Engagement(Resource, module="engagement", name="Engagement"):
         create_timeout = _create_timeout_seconds(opts.custom_timeouts)
         if create_timeout is not None:
             props[CREATE_TIMEOUT_KEY] = create_timeout
-        outputs = ("engagement_arn", "contact_arn", "start_time", "stop_time", *METRIC_FIELDS, WAIT_STATUS)
+        outputs = (
+            *("engagement_arn", "contact_arn", "start_time", "stop_time"),
+            *(*METRIC_FIELDS, WAIT_STATUS, "wait_error"),
+        )
         for name in (*_INPUT_NAMES, *outputs):
             props.setdefault(name, None)
         super().__init__(_PROVIDER, resource_name, props, opts)

@@ -254,6 +254,34 @@ def test_a_failing_service_during_the_wait_never_loses_the_page(provider, emulat
     assert outs["acknowledged"] is False and outs["pages"] == []
 
 
+def test_a_permanent_error_while_waiting_is_recorded_and_the_page_kept(emulator, aws_env, monkeypatch):
+    """An identity allowed to page but not to list pages (IAM has no emulator stand-in: the core's
+    ListPagesByEngagement is made to answer AccessDenied, as AWS would)."""
+    from pulumi.dynamic import Config, ConfigureRequest
+
+    from pulumi_engagement import EngagementProvider
+    from pulumi_engagement.core import AccessDeniedError, EngagementClient
+
+    def denied(self: Any, engagement_arn: str, receipts: bool = True) -> Any:
+        raise AccessDeniedError("not authorized", operation="ListPagesByEngagement")
+
+    seed_drill(emulator)
+    monkeypatch.setattr(EngagementClient, "pages", denied)
+    provider = EngagementProvider()
+    config = {"aws:region": REGION, "pulumi-engagement:endpointUrl": emulator.endpoint_url}
+    provider.configure(ConfigureRequest(Config(config, "p")))
+    checked = provider.check(
+        {}, inputs(contact_id=DRILL, wait_for_acknowledgement=True, acknowledgement_timeout=60)
+    )
+    assert checked.failures == []
+    created = provider.create(checked.inputs)
+
+    assert created.id.startswith("arn:aws:ssm-contacts:") and created.outs["engagement_arn"] == created.id
+    assert created.outs["wait_status"] == "error"
+    assert created.outs["wait_error"] == "ListPagesByEngagement: AccessDeniedException: not authorized"
+    assert created.outs["acknowledged"] is False and created.outs["pages"] == []
+
+
 def test_without_waiting_create_reports_the_metrics_as_of_creation_at_no_cost(provider, emulator):
     seed_drill(emulator)
     before = calls(emulator)
