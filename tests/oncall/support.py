@@ -203,14 +203,14 @@ def finish(proc: subprocess.Popen[str], seen: list[str]) -> Cli:
 
 
 def runbook_env(emu: Emulator, incident: str, **extra: str) -> dict[str, str]:
-    return emu.env(
-        INCIDENT_ID=incident,
-        ACK_TIMEOUT="10m",
-        POLL_INTERVAL="0.05",
-        ENGAGEMENT=ENGAGEMENT,
-        PATH=f"{Path(ENGAGEMENT).parent}:/usr/bin:/bin",
-        **extra,
-    )
+    settings = {
+        "INCIDENT_ID": incident,
+        "ACK_TIMEOUT": "10m",
+        "POLL_INTERVAL": "0.05",
+        "ENGAGEMENT": ENGAGEMENT,
+        "PATH": f"{Path(ENGAGEMENT).parent}:/usr/bin:/bin",
+    }
+    return emu.env(**{**settings, **extra})
 
 
 def state_env() -> dict[str, str]:
