@@ -41,6 +41,7 @@ PRIMARY = arn("primary-oncall")
 QUIET = arn("quiet-oncall")
 SECONDARY = arn("secondary-oncall")
 ALICE = arn("alice")
+ERIN = arn("erin")
 #: A PERSONAL contact with no plan: its engagements end at once, nobody acknowledging.
 DAVE = arn("dave")
 
@@ -65,6 +66,12 @@ SEED: dict[str, Any] = {
             responder={"acknowledge_after_minutes": 2},
         ),
         _personal("carol", plan=[{"duration_minutes": 0, "targets": ["carol-email"]}]),
+        # Erin answers the moment a page reaches her (no clock movement needed).
+        _personal(
+            "erin",
+            plan=[{"duration_minutes": 5, "targets": ["erin-email"]}],
+            responder={"acknowledge_after_seconds": 0},
+        ),
         {
             "alias": "dave",
             "type": "PERSONAL",
