@@ -129,7 +129,7 @@ class Emulator:
     control: EmulatorControl
 
     def env(self, **extra: str | None) -> dict[str, str]:
-        return clean_env(AWS_ENDPOINT_URL_SSM_CONTACTS=self.endpoint_url, **extra)
+        return clean_env(**{"AWS_ENDPOINT_URL_SSM_CONTACTS": self.endpoint_url, **extra})
 
     def cli(self, *args: str | bytes, env: dict[str, str] | None = None, input: bytes | None = None) -> Cli:
         """`engagement ARGS` (arguments may be bytes: argv need not be UTF-8)."""
