@@ -151,6 +151,26 @@ def test_a_token_forgotten_while_its_engagement_runs_is_a_truthful_duplicate(
     assert duplicate != first
 
 
+def test_a_dedup_key_alert_pages_once_per_episode_whichever_host_fires_first(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    """Two machines page with one --dedup-key and their own text. After a stop, the machine with
+    no hint fires first and pages the new episode; the machine that holds the hint of the stopped
+    engagement must find that page, not send a second one."""
+    web1 = emu.env(**fresh_state(tmp_path / "web-1"))
+    web2 = emu.env(**fresh_state(tmp_path / "web-2"))
+
+    def fire(env: dict[str, str], host: str):
+        return emu.page("--dedup-key", "deploy-42", env=env, content=f"{host}: migration 0042 failed")
+
+    first = assert_paged(fire(web1, "web-1"), emu, 1)
+    stop(emu, first)
+    emu.control.advance(60)
+    second = assert_paged(fire(web2, "web-2"), emu, 2)  # web-2 has no hint: it fires first
+    emu.control.advance(5)
+    assert_found(fire(web1, "web-1"), emu, second, 2)  # web-1 holds the hint of `first`
+
+
 # -- 3. explicit tokens name a page --------------------------------------------------------------
 
 

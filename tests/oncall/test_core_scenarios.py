@@ -217,6 +217,29 @@ def test_an_error_without_a_response_is_mapped_not_an_attribute_error(emulator: 
     assert isinstance(caught.value, EngagementError)
 
 
+def test_dedup_key_hosts_with_and_without_a_hint_converge_on_one_episode(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """The property test's shrunk counterexample, kept as a plain test: host 3 (own state) pages
+    the dedup key's first episode; it is stopped; host 0 (no hint, other text) pages the second
+    episode; host 3 (hint: the stopped first engagement) must find it, not page again."""
+
+    def fire(host: int) -> Any:
+        return core(emulator, tmp_path / f"host-{host}").ensure_started(alert_request("db", host))
+
+    first = fire(3)
+    assert first.changed is True
+    emulator.advance(5)
+    assert core(emulator, tmp_path / "host-3").stop(first.engagement.engagement_arn, "resolved")
+    emulator.advance(5)
+    second = fire(0)
+    assert second.changed is True and second.engagement.engagement_arn != first.engagement.engagement_arn
+    emulator.advance(5)
+    third = fire(3)
+    assert (third.changed, third.engagement.engagement_arn) == (False, second.engagement.engagement_arn)
+    assert emulator.engagements() == 2
+
+
 # -- 11. property: engagements == episodes, one "changed" per episode --------------------------------
 
 HOSTS = 4
