@@ -109,6 +109,18 @@ def test_a_held_lock_is_given_up_after_the_bounded_wait(emulator: Any, tmp_path:
     assert emulator.engagements() == 1
 
 
+def test_lock_and_hint_files_do_not_pile_up(emulator: Any, tmp_path: Path) -> None:
+    from pulumi_engagement.core.localstate import MAX_FILES
+
+    client = core(emulator, tmp_path / "state")
+    for i in range(MAX_FILES // 2 + 20):  # a lock and a hint per alert, as a page takes them
+        with client.local_state.lock(f"alert-{i}") as held:
+            assert held
+            client.local_state.write_hint(f"alert-{i}", f"arn-{i}", f"token-{i}")
+    assert len(list((tmp_path / "state").iterdir())) <= MAX_FILES
+    assert client.local_state.read_hint(f"alert-{MAX_FILES // 2 + 19}") is not None  # the newest is kept
+
+
 # -- 9. credential and transport errors map onto the core's hierarchy -----------------------------
 
 
