@@ -9,7 +9,6 @@ every test); faults are injected through the control endpoint.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -218,8 +217,3 @@ def runbook_env(emu: Emulator, incident: str, **extra: str) -> dict[str, str]:
         "PATH": f"{Path(ENGAGEMENT).parent}:/usr/bin:/bin",
     }
     return emu.env(**{**settings, **extra})
-
-
-def state_env() -> dict[str, str]:
-    """The XDG variables of this test (tests/conftest.py gives each test its own)."""
-    return {k: os.environ[k] for k in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME") if k in os.environ}
