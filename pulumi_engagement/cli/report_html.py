@@ -9,8 +9,9 @@ nor make the browser fetch anything.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["render_report"]
 
@@ -129,6 +130,14 @@ def _marker(kind: str, x: float, y: float) -> str:
     )
 
 
+def _channel_label(channel: Any) -> str:
+    """A channel's name (or its ARN's id) and type; "-" for a page that reached no channel."""
+    if channel is None:
+        return "-"
+    name = channel.name or _alias(channel.contact_channel_arn)
+    return f"{name} ({channel.type})" if channel.type else name
+
+
 def _rows(metrics: Any) -> list[dict[str, Any]]:
     """Lanes of the timeline: one per page and channel (one per page when nothing was sent)."""
     rows = []
@@ -137,155 +146,212 @@ def _rows(metrics: Any) -> list[dict[str, Any]]:
         essential = "" if page.essential is None else (" (essential)" if page.essential else " (optional)")
         channels = list(page.channels) or [None]
         for index, channel in enumerate(channels):
-            name = "-"
-            if channel is not None:
-                name = channel.name or _alias(channel.contact_channel_arn)
-                if channel.type:
-                    name = f"{name} ({channel.type})"
             rows.append(
                 {
                     "page": page,
                     "channel": channel,
                     "first": index == 0,
                     "label": f"{stage}{page.contact_alias or _alias(page.contact_arn)}{essential}",
-                    "channel_label": name,
+                    "channel_label": _channel_label(channel),
                 }
             )
     return rows
 
 
-def timeline_svg(metrics: Any) -> str:
-    """The engagement's timeline: stage bands, per-channel marks, acknowledgement and stop lines."""
-    start = metrics.start_time
-    rows = _rows(metrics)
+@dataclass(frozen=True)
+class _Plot:
+    """The timeline's geometry: seconds after the engagement's start along x, one lane per row."""
+
+    start: datetime | None
+    span: float  # seconds shown: the last event plus a margin, at least a minute
+    height: int
+
+    @property
+    def bottom(self) -> int:
+        """The y of the plot area's lower edge (the axis labels go below it)."""
+        return self.height - BOTTOM
+
+    def x(self, seconds: float) -> float:
+        return LABEL_WIDTH + max(0.0, min(seconds, self.span)) / self.span * PLOT_WIDTH
+
+    def offset(self, when: datetime | None) -> float | None:
+        """Seconds from the engagement's start to ``when``; None when either is unknown."""
+        return None if when is None or self.start is None else (when - self.start).total_seconds()
+
+    def label_anchor(self, x: float) -> tuple[str, int]:
+        """Text anchor and x nudge of a label at ``x``: near the right edge it runs leftwards."""
+        return ("end", -4) if x > LABEL_WIDTH + PLOT_WIDTH * 0.7 else ("start", 4)
+
+
+def _plot(metrics: Any, lanes: int) -> _Plot:
     offsets = [e.offset_seconds for e in metrics.timeline if e.offset_seconds is not None]
     span = max([60.0, *offsets]) * 1.06 if offsets else 60.0
-    height = TOP + max(1, len(rows)) * ROW_HEIGHT + BOTTOM
-    width = LABEL_WIDTH + PLOT_WIDTH + RIGHT_PAD
+    return _Plot(start=metrics.start_time, span=span, height=TOP + max(1, lanes) * ROW_HEIGHT + BOTTOM)
 
-    def x_of(seconds: float) -> float:
-        return LABEL_WIDTH + max(0.0, min(seconds, span)) / span * PLOT_WIDTH
 
-    def offset(when: datetime | None) -> float | None:
-        return None if when is None or start is None else (when - start).total_seconds()
-
-    parts = [
-        f'<svg id="timeline" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'aria-label="Timeline of the engagement">',
-        f'<rect x="{LABEL_WIDTH}" y="{TOP}" width="{PLOT_WIDTH}" height="{height - TOP - BOTTOM}" '
-        f'fill="#fbfbfc" stroke="#dde1e6"/>',
-    ]
-    # Stage bands: from each stage's start to the next one's (or the end of the plot).
-    stage_starts = [(s, offset(s.start_time)) for s in metrics.stages]
-    stop_offset = offset(metrics.stop_time)
+def _stage_bands(plot: _Plot, metrics: Any) -> list[str]:
+    """A band per stage, from its start to the next one's (or the end of the plot, or the stop)."""
+    parts = []
+    stage_starts = [(s, plot.offset(s.start_time)) for s in metrics.stages]
+    stop_offset = plot.offset(metrics.stop_time)
     for index, (stage, begin) in enumerate(stage_starts):
         if begin is None or (stop_offset is not None and begin >= stop_offset and not stage.reached):
             continue
         end = next((b for _, b in stage_starts[index + 1 :] if b is not None), None)
         if end is None:
-            end = begin + stage.duration_minutes * 60 if stage.duration_minutes else span
+            end = begin + stage.duration_minutes * 60 if stage.duration_minutes else plot.span
         if stop_offset is not None:
             end = min(end, stop_offset)
-        x0, x1 = x_of(begin), x_of(max(end, begin))
+        x0, x1 = plot.x(begin), plot.x(max(end, begin))
         fill = "#e8eefb" if index % 2 == 0 else "#f0e9fb"
         state = "reached" if stage.reached else "not reached"
         parts.append(
             f'<g class="stage" data-stage="{stage.stage}" data-reached="{str(stage.reached).lower()}">'
             f"<title>Stage {stage.stage} ({state})</title>"
-            f'<rect x="{x0:.1f}" y="{TOP}" width="{max(x1 - x0, 2):.1f}" height="{height - TOP - BOTTOM}" '
+            f'<rect x="{x0:.1f}" y="{TOP}" width="{max(x1 - x0, 2):.1f}" height="{plot.bottom - TOP}" '
             f'fill="{fill}" opacity="{0.9 if stage.reached else 0.4}"/>'
             f'<text x="{x0 + 4:.1f}" y="{TOP - 8}" font-size="12" fill="#3b4250">'
             f"Stage {stage.stage}</text></g>"
         )
-    # Axis ticks.
-    step = _tick_step(span)
+    return parts
+
+
+def _axis_ticks(plot: _Plot) -> list[str]:
+    parts = []
+    step = _tick_step(plot.span)
     tick = 0.0
-    while tick <= span:
-        x = x_of(tick)
+    while tick <= plot.span:
+        x = plot.x(tick)
         parts.append(
-            f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{height - BOTTOM}" stroke="#e3e6ea"/>'
-            f'<text x="{x:.1f}" y="{height - BOTTOM + 16}" font-size="11" fill="#59606b" '
+            f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{plot.bottom}" stroke="#e3e6ea"/>'
+            f'<text x="{x:.1f}" y="{plot.bottom + 16}" font-size="11" fill="#59606b" '
             f'text-anchor="middle">{_e(_tick_label(tick))}</text>'
         )
         tick += step
-    # Lanes and their marks.
-    for index, row in enumerate(rows):
-        y = TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2
-        page, channel = row["page"], row["channel"]
-        if index % 2:
-            parts.append(
-                f'<rect x="0" y="{y - ROW_HEIGHT / 2:.1f}" width="{LABEL_WIDTH - 4}" height="{ROW_HEIGHT}" '
-                f'fill="#f1f3f5"/>'
-            )
+    return parts
+
+
+def _lane_marks(row: dict[str, Any]) -> list[tuple[str, datetime | None, str | None]]:
+    """The (kind, time, info) marks of one lane; times may be None (not happened)."""
+    page, channel = row["page"], row["channel"]
+    marks: list[tuple[str, datetime | None, str | None]] = []
+    if channel is not None:
+        marks += [
+            ("sent", channel.sent_time, None),
+            ("delivered", channel.delivery_time, None),
+            ("read", channel.read_time, None),
+            ("error", channel.sent_time if channel.error else None, channel.error),
+        ]
+    if row["first"]:
+        # Page-level events that name no channel: a READ via AcceptPage without a channel, STOP.
+        if page.read_time is not None and (channel is None or page.acknowledged_via is None):
+            marks.append(("read", page.read_time, page.acknowledgement_note))
+        marks.append(("stop", page.stop_time, page.stop_reason))
+    return marks
+
+
+def _lane(plot: _Plot, index: int, row: dict[str, Any]) -> list[str]:
+    """One lane: its labels, its dotted line and its marks, each with a tooltip."""
+    y = TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2
+    page, channel = row["page"], row["channel"]
+    parts = []
+    if index % 2:
         parts.append(
-            f'<text x="6" y="{y - 3:.1f}" font-size="12" fill="#1d2430">{_e(row["label"])}</text>'
-            f'<text x="6" y="{y + 11:.1f}" font-size="11" fill="#59606b">{_e(row["channel_label"])}</text>'
-            f'<line x1="{LABEL_WIDTH}" y1="{y:.1f}" x2="{LABEL_WIDTH + PLOT_WIDTH}" y2="{y:.1f}" '
-            f'stroke="#d4d8de" stroke-dasharray="2 3"/>'
+            f'<rect x="0" y="{y - ROW_HEIGHT / 2:.1f}" width="{LABEL_WIDTH - 4}" height="{ROW_HEIGHT}" '
+            f'fill="#f1f3f5"/>'
         )
-        marks: list[tuple[str, datetime | None, str | None]] = []
-        if channel is not None:
-            marks += [
-                ("sent", channel.sent_time, None),
-                ("delivered", channel.delivery_time, None),
-                ("read", channel.read_time, None),
-                ("error", channel.sent_time if channel.error else None, channel.error),
-            ]
-        if row["first"]:
-            # Page-level events that name no channel: a READ via AcceptPage without a channel, STOP.
-            if page.read_time is not None and (channel is None or page.acknowledged_via is None):
-                marks.append(("read", page.read_time, page.acknowledgement_note))
-            marks.append(("stop", page.stop_time, page.stop_reason))
-        for kind, when, info in marks:
-            at = offset(when)
-            if at is None:
-                continue
-            who = f"{page.contact_alias or _alias(page.contact_arn)} · {row['channel_label']}"
-            tip = f"{kind} {duration_text(at)} after start — {who}" + (f" — {info}" if info else "")
-            parts.append(
-                f'<g class="mark" data-kind="{kind}" data-contact="{_e(page.contact_alias)}" '
-                f'data-channel="{_e(channel.name if channel is not None else "")}" '
-                f'data-offset="{at:g}"><title>{_e(tip)}</title>{_marker(kind, x_of(at), y)}</g>'
-            )
-    # The acknowledgement and the stop: full-height lines with a label.
-    ack = offset(metrics.acknowledged_at)
-    stop = offset(metrics.stop_time)
-    # The stop first: the acknowledgement's dashed line stays visible when both fall together.
+    parts.append(
+        f'<text x="6" y="{y - 3:.1f}" font-size="12" fill="#1d2430">{_e(row["label"])}</text>'
+        f'<text x="6" y="{y + 11:.1f}" font-size="11" fill="#59606b">{_e(row["channel_label"])}</text>'
+        f'<line x1="{LABEL_WIDTH}" y1="{y:.1f}" x2="{LABEL_WIDTH + PLOT_WIDTH}" y2="{y:.1f}" '
+        f'stroke="#d4d8de" stroke-dasharray="2 3"/>'
+    )
+    for kind, when, info in _lane_marks(row):
+        at = plot.offset(when)
+        if at is None:
+            continue
+        who = f"{page.contact_alias or _alias(page.contact_arn)} · {row['channel_label']}"
+        tip = f"{kind} {duration_text(at)} after start — {who}" + (f" — {info}" if info else "")
+        parts.append(
+            f'<g class="mark" data-kind="{kind}" data-contact="{_e(page.contact_alias)}" '
+            f'data-channel="{_e(channel.name if channel is not None else "")}" '
+            f'data-offset="{at:g}"><title>{_e(tip)}</title>{_marker(kind, plot.x(at), y)}</g>'
+        )
+    return parts
+
+
+class _EventStyle(NamedTuple):
+    colour: str
+    line_end: int  # y where the line ends
+    text_y: int
+    dashes: str = ""  # extra SVG attribute
+    max_label: int | None = None  # characters of the label shown (the title keeps all)
+
+
+def _event_line(plot: _Plot, element_id: str, kind: str, at: float, label: str, style: _EventStyle) -> str:
+    """A full-height line at ``at`` with its label: the acknowledgement or the stop."""
+    x = plot.x(at)
+    anchor, dx = plot.label_anchor(x)
+    return (
+        f'<g id="{element_id}" class="event" data-kind="{kind}" data-offset="{at:g}">'
+        f"<title>{_e(label)}</title>"
+        f'<line x1="{x:.1f}" y1="{TOP - 20}" x2="{x:.1f}" y2="{style.line_end}" stroke="{style.colour}" '
+        f'stroke-width="2"{style.dashes}/>'
+        f'<text x="{x + dx:.1f}" y="{style.text_y}" font-size="12" fill="{style.colour}" '
+        f'text-anchor="{anchor}" font-weight="600">{_e(label[: style.max_label])}</text></g>'
+    )
+
+
+_STOP_CAUSES = {
+    "acknowledged": "ended by the acknowledgement",
+    "stopped": "stopped",
+    "ended": "ended: the plan ran out",
+}
+
+
+def _end_lines(plot: _Plot, metrics: Any) -> list[str]:
+    """The stop's and the acknowledgement's lines, the stop first: where both fall together, the
+    acknowledgement's dashed line stays visible on top."""
+    parts = []
+    ack = plot.offset(metrics.acknowledged_at)
+    stop = plot.offset(metrics.stop_time)
     if stop is not None:
-        x = x_of(stop)
-        cause = {
-            "acknowledged": "ended by the acknowledgement",
-            "stopped": "stopped",
-            "ended": "ended: the plan ran out",
-        }.get(metrics.stop_cause or "", "stopped")
-        label = f"{cause} at {duration_text(stop)}"
+        label = f"{_STOP_CAUSES.get(metrics.stop_cause or '', 'stopped')} at {duration_text(stop)}"
         if metrics.stop_reason:
             label += f": {metrics.stop_reason}"
-        # Below the plot when the acknowledgement's label takes the space above it.
-        y_text = height - 6 if ack is not None else TOP - 24
-        anchor = "end" if x > LABEL_WIDTH + PLOT_WIDTH * 0.7 else "start"
-        dx = -4 if anchor == "end" else 4
-        parts.append(
-            f'<g id="stop" class="event" data-kind="stopped" data-offset="{stop:g}">'
-            f"<title>{_e(label)}</title>"
-            f'<line x1="{x:.1f}" y1="{TOP - 20}" x2="{x:.1f}" y2="{height - BOTTOM + 4}" stroke="#b42318" '
-            f'stroke-width="2"/>'
-            f'<text x="{x + dx:.1f}" y="{y_text}" font-size="12" fill="#b42318" text-anchor="{anchor}" '
-            f'font-weight="600">{_e(label[:140])}</text></g>'
+        style = _EventStyle(
+            colour=_COLOURS["stop"],
+            line_end=plot.bottom + 4,
+            # Below the plot when the acknowledgement's label takes the space above it.
+            text_y=plot.height - 6 if ack is not None else TOP - 24,
+            max_label=140,  # a stop reason is free text
         )
+        parts.append(_event_line(plot, "stop", "stopped", stop, label, style))
     if ack is not None:
-        x = x_of(ack)
         label = f"acknowledged by {_alias(metrics.acknowledged_by)} at {duration_text(ack)}"
-        anchor = "end" if x > LABEL_WIDTH + PLOT_WIDTH * 0.7 else "start"
-        dx = -4 if anchor == "end" else 4
-        parts.append(
-            f'<g id="acknowledgement" class="event" data-kind="acknowledged" data-offset="{ack:g}">'
-            f"<title>{_e(label)}</title>"
-            f'<line x1="{x:.1f}" y1="{TOP - 20}" x2="{x:.1f}" y2="{height - BOTTOM}" stroke="#17803d" '
-            f'stroke-width="2" stroke-dasharray="6 3"/>'
-            f'<text x="{x + dx:.1f}" y="{TOP - 24}" font-size="12" fill="#17803d" text-anchor="{anchor}" '
-            f'font-weight="600">{_e(label)}</text></g>'
+        style = _EventStyle(
+            colour=_COLOURS["read"], line_end=plot.bottom, text_y=TOP - 24, dashes=' stroke-dasharray="6 3"'
         )
+        parts.append(_event_line(plot, "acknowledgement", "acknowledged", ack, label, style))
+    return parts
+
+
+def timeline_svg(metrics: Any) -> str:
+    """The engagement's timeline: stage bands, per-channel marks, acknowledgement and stop lines."""
+    rows = _rows(metrics)
+    plot = _plot(metrics, len(rows))
+    width = LABEL_WIDTH + PLOT_WIDTH + RIGHT_PAD
+    parts = [
+        f'<svg id="timeline" role="img" width="{width}" height="{plot.height}" '
+        f'viewBox="0 0 {width} {plot.height}" aria-label="Timeline of the engagement">',
+        f'<rect x="{LABEL_WIDTH}" y="{TOP}" width="{PLOT_WIDTH}" height="{plot.bottom - TOP}" '
+        f'fill="#fbfbfc" stroke="#dde1e6"/>',
+    ]
+    parts += _stage_bands(plot, metrics)
+    parts += _axis_ticks(plot)
+    for index, row in enumerate(rows):
+        parts += _lane(plot, index, row)
+    parts += _end_lines(plot, metrics)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -317,76 +383,97 @@ def _card(key: str, value: str, tone: str = "") -> str:
     return f'<div class="card {tone}"><div class="k">{_e(key)}</div><div class="v">{_e(value)}</div></div>'
 
 
-def render_report(
-    engagement: Any, metrics: Any, generated_at: datetime | None = None, version: str = ""
-) -> str:
-    """The whole page. ``engagement`` is the core's Engagement; ``metrics`` its EngagementMetrics."""
+_STATUS_TEXT = {
+    "acknowledged": "acknowledged",
+    "ended_unacknowledged": "ended unacknowledged",
+    "running": "running, not acknowledged yet",
+}
+
+
+def _summary_cards(metrics: Any) -> list[str]:
+    """The summary: outcome, MTTA, who acknowledged, how far the plan went, how it ended."""
     stage = "-"
     if metrics.stage_reached is not None:
         stage = str(metrics.stage_reached)
         if metrics.stages_planned:
             stage += f" of {metrics.stages_planned}"
-    status = {
-        "acknowledged": "acknowledged",
-        "ended_unacknowledged": "ended unacknowledged",
-        "running": "running, not acknowledged yet",
-    }.get(metrics.status, metrics.status)
-    cards = [
-        _card("Outcome", status, "good" if metrics.acknowledged else "bad"),
+    stopped = "-"
+    if metrics.stop_time is not None:
+        stopped = f"{metrics.stop_cause or 'yes'}" + (
+            f": {metrics.stop_reason}" if metrics.stop_reason else ""
+        )
+    ended_unacknowledged = bool(metrics.ended_unacknowledged)
+    return [
+        _card(
+            "Outcome",
+            _STATUS_TEXT.get(metrics.status, metrics.status),
+            "good" if metrics.acknowledged else "bad",
+        ),
         _card("Time to acknowledge (MTTA)", duration_text(metrics.time_to_acknowledge)),
         _card("Acknowledged by", _alias(metrics.acknowledged_by)),
         _card("Stage reached", stage),
         _card(
             "Ended unacknowledged",
-            "yes" if metrics.ended_unacknowledged else "no",
-            "bad" if metrics.ended_unacknowledged else "",
+            "yes" if ended_unacknowledged else "no",
+            "bad" if ended_unacknowledged else "",
         ),
         _card("Time to first delivery", duration_text(metrics.time_to_first_delivery)),
         _card("Pages sent", str(sum(1 for p in metrics.pages if p.sent_time is not None))),
-        _card(
-            "Stopped",
-            "-"
-            if metrics.stop_time is None
-            else f"{metrics.stop_cause or 'yes'}"
-            + (f": {metrics.stop_reason}" if metrics.stop_reason else ""),
-        ),
+        _card("Stopped", stopped),
     ]
-    page_rows = []
+
+
+def _table_row(cells: list[Any]) -> str:
+    return "<tr>" + "".join(f'<td class="wrap">{_e(c)}</td>' for c in cells) + "</tr>"
+
+
+def _header_row(names: list[str]) -> str:
+    return "<tr>" + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr>"
+
+
+def _page_rows(metrics: Any) -> list[str]:
+    """One row per page and channel it reached (one per page that reached none)."""
+    rows = []
     for page in metrics.pages:
         for channel in page.channels or [None]:
             cells = [
                 page.contact_alias or _alias(page.contact_arn),
                 page.stage if page.stage is not None else "-",
                 "-" if page.essential is None else ("yes" if page.essential else "no"),
-                "-"
-                if channel is None
-                else f"{channel.name or _alias(channel.contact_channel_arn)}"
-                + (f" ({channel.type})" if channel.type else ""),
+                _channel_label(channel),
                 _time_text(channel.sent_time if channel else page.sent_time),
                 _time_text(channel.delivery_time if channel else page.delivery_time),
                 _time_text(channel.read_time if channel else page.read_time),
                 "yes" if page.acknowledged else "no",
             ]
-            page_rows.append("<tr>" + "".join(f'<td class="wrap">{_e(c)}</td>' for c in cells) + "</tr>")
+            rows.append(_table_row(cells))
+    return rows
+
+
+def _event_rows(metrics: Any) -> list[str]:
     channel_names = {
         c.contact_channel_arn: c.name for p in metrics.pages for c in p.channels if c.contact_channel_arn
     }
-    event_rows = []
+    rows = []
     for event in metrics.timeline:
+        channel = "-"
+        if event.contact_channel_arn:
+            channel = channel_names.get(event.contact_channel_arn) or _alias(event.contact_channel_arn)
         cells = [
             duration_text(event.offset_seconds),
             _time_text(event.time),
             event.kind.replace("_", " "),
             event.stage if event.stage is not None else "-",
             _alias(event.contact_arn),
-            channel_names.get(event.contact_channel_arn) or _alias(event.contact_channel_arn)
-            if event.contact_channel_arn
-            else "-",
+            channel,
             event.info or "",
         ]
-        event_rows.append("<tr>" + "".join(f'<td class="wrap">{_e(c)}</td>' for c in cells) + "</tr>")
-    notes = "".join(f"<li>{_e(n)}</li>" for n in metrics.notes)
-    subject = engagement.subject if engagement is not None else None
+        rows.append(_table_row(cells))
+    return rows
+
+
+def _meta(engagement: Any, metrics: Any) -> str:
+    """The lines under the title: which engagement, who paged whom, when."""
     meta = [
         ("Engagement", metrics.engagement_arn),
         ("Paged", metrics.contact_arn),
@@ -395,11 +482,19 @@ def render_report(
         ("Started", _time_text(metrics.start_time)),
         ("Stopped", _time_text(metrics.stop_time)),
     ]
-    head = "".join(f"<div>{_e(k)}: {_e(v if v is not None else '-')}</div>" for k, v in meta)
+    return "".join(f"<div>{_e(k)}: {_e(v if v is not None else '-')}</div>" for k, v in meta)
 
-    def header_row(names: list[str]) -> str:
-        return "<tr>" + "".join(f"<th>{_e(n)}</th>" for n in names) + "</tr>"
 
+_PAGE_COLUMNS = ["Contact", "Stage", "Essential", "Channel", "Sent", "Delivered", "Read", "Acknowledged"]
+_EVENT_COLUMNS = ["After", "Time", "Event", "Stage", "Contact", "Channel", "Info"]
+
+
+def render_report(
+    engagement: Any, metrics: Any, generated_at: datetime | None = None, version: str = ""
+) -> str:
+    """The whole page. ``engagement`` is the core's Engagement; ``metrics`` its EngagementMetrics."""
+    notes = "".join(f"<li>{_e(n)}</li>" for n in metrics.notes)
+    subject = engagement.subject if engagement is not None else None
     return "".join(
         [
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
@@ -411,23 +506,21 @@ def render_report(
             f"<style>{_CSS}</style></head><body><main>",
             "<h1>Drill report</h1>",
             f'<p class="subject" id="subject">{_e(subject or "")}</p>',
-            f'<div class="meta">{head}</div>',
-            f'<section class="summary" id="summary">{"".join(cards)}</section>',
+            f'<div class="meta">{_meta(engagement, metrics)}</div>',
+            f'<section class="summary" id="summary">{"".join(_summary_cards(metrics))}</section>',
             "<h2>Timeline</h2>",
             f'<div class="panel">{timeline_svg(metrics)}{_legend()}</div>',
             f'<p class="notes">Stages from: {_e(metrics.stage_source or "-")}</p>' if metrics.stages else "",
             f'<ul class="notes">{notes}</ul>' if notes else "",
             "<h2>Pages</h2>",
             '<table id="pages">',
-            header_row(
-                ["Contact", "Stage", "Essential", "Channel", "Sent", "Delivered", "Read", "Acknowledged"]
-            ),
-            "".join(page_rows) or '<tr><td colspan="8">No pages.</td></tr>',
+            _header_row(_PAGE_COLUMNS),
+            "".join(_page_rows(metrics)) or '<tr><td colspan="8">No pages.</td></tr>',
             "</table>",
             "<h2>Events</h2>",
             '<table id="events">',
-            header_row(["After", "Time", "Event", "Stage", "Contact", "Channel", "Info"]),
-            "".join(event_rows),
+            _header_row(_EVENT_COLUMNS),
+            "".join(_event_rows(metrics)),
             "</table>",
             f"<footer>Generated by pulumi-engagement {_e(version)} "
             f"at {_e(_time_text(generated_at))}.</footer>",
