@@ -9,12 +9,12 @@ core (botocore); YAML and the emulator are imported lazily, only when asked for.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from .. import _load_core_file
 from .commands import COMMANDS, run_emulator
 from .context import Context, make_client
 from .output import OutputUnavailable, check_available
@@ -59,35 +59,8 @@ __all__ = [
 ]
 
 
-class _StartupGC:
-    """Python's cyclic garbage collector, paused while this process starts up.
-
-    Start-up (importing botocore, building its session and client) allocates hundreds of
-    thousands of long-lived objects and almost no garbage cycles, yet the collector would run
-    ~100 times while they are allocated and scan them all again at interpreter exit: measured,
-    15-20% of `engagement start`.
-    ``resume`` (when the client exists) freezes what is alive (gc.freeze: never scanned again,
-    not even at exit) and turns the collector back on, so a long `wait` polls with it on.
-
-    The Ansible modules do the same (``_StartupGC`` in the collection's ``module_utils/common.py``)
-    but cannot share this code: the collection may not import this package, and a shared copy in
-    the core would not serve here, since importing anything from ``pulumi_engagement.core`` loads
-    botocore (the package imports its client), the very import this pause must cover. Their one
-    difference follows from when each pauses: a module pauses after its imports (ansible-core,
-    the core, botocore) and freezes those first; this pauses before any heavy import, when nothing
-    is yet worth freezing.
-    """
-
-    def __init__(self) -> None:
-        self.paused = gc.isenabled()
-        if self.paused:
-            gc.disable()
-
-    def resume(self) -> None:
-        if self.paused:
-            self.paused = False
-            gc.freeze()
-            gc.enable()
+# Loaded as a file: importing it from the core would load botocore before the collector is paused.
+_StartupGC = _load_core_file("startup_gc").StartupGC
 
 
 def main(
@@ -96,8 +69,9 @@ def main(
     """Entry point of the console script; returns the exit code."""
     if argv is not None:  # called in-process (tests, other programs): leave their collector alone
         return _main(argv, stdout, stderr, lambda: None)
-    # The console script: this process exits when main returns (see _StartupGC).
+    # The console script: this process exits when main returns (see core/startup_gc.py).
     startup_gc = _StartupGC()
+    startup_gc.pause()
     try:
         return _main(argv, stdout, stderr, startup_gc.resume)
     finally:
