@@ -143,20 +143,22 @@ def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     )
 
 
+def _add_duration(parser: argparse.ArgumentParser, flag: str, default: str, help_text: str) -> None:
+    parser.add_argument(flag, metavar="DURATION", type=_duration, default=_duration(default), help=help_text)
+
+
 def _add_wait_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    _add_duration(
+        parser,
         "--timeout",
-        metavar="DURATION",
-        type=_duration,
-        default=_duration(DEFAULT_TIMEOUT),
-        help=f"give up after this long: seconds or 30s, 5m, 1h (default: {DEFAULT_TIMEOUT}); exit 4",
+        DEFAULT_TIMEOUT,
+        f"give up after this long: seconds or 30s, 5m, 1h (default: {DEFAULT_TIMEOUT}); exit 4",
     )
-    parser.add_argument(
+    _add_duration(
+        parser,
         "--interval",
-        metavar="DURATION",
-        type=_duration,
-        default=_duration(DEFAULT_INTERVAL),
-        help=f"first poll interval, backing off to 30s (default: {DEFAULT_INTERVAL})",
+        DEFAULT_INTERVAL,
+        f"first poll interval, backing off to 30s (default: {DEFAULT_INTERVAL})",
     )
 
 
@@ -213,12 +215,11 @@ def _add_start(sub: Any) -> None:
         action="store_true",
         help="validate and look for a running engagement of this alert, but never page",
     )
-    start.add_argument(
+    _add_duration(
+        start,
         "--window",
-        metavar="DURATION",
-        type=_duration,
-        default=_duration("24h"),
-        help="--dry-run only: how far back to look for a running engagement (default: 24h)",
+        "24h",
+        "--dry-run only: how far back to look for a running engagement (default: 24h)",
     )
     start.add_argument(
         "--wait",
