@@ -7,7 +7,6 @@ of the project's core); this file only maps Ansible's idiom onto it.
 
 from __future__ import annotations
 
-import gc
 import os
 import traceback
 from collections.abc import Callable
@@ -31,6 +30,9 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.engageme
     EngagementClient,
     EngagementError,
     ValidationError,
+)
+from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core.startup_gc import (
+    StartupGC,
 )
 
 USER_AGENT = "ansible"
@@ -144,42 +146,22 @@ def client_config(params: dict, environ: dict | None = None) -> ClientConfig:
     )
 
 
-class _StartupGC:
-    """Python's cyclic garbage collector during a module's start-up (see run_task)."""
-
-    paused = False
-
-    @classmethod
-    def pause(cls) -> None:
-        if gc.isenabled():
-            gc.freeze()  # ansible-core, the core and botocore's model, imported by now
-            gc.disable()
-            cls.paused = True
-
-    @classmethod
-    def resume(cls) -> None:
-        if cls.paused:
-            cls.paused = False
-            gc.freeze()
-            gc.enable()
+# One per task process: run_task pauses it, the first client built resumes it.
+_STARTUP_GC = StartupGC()
 
 
 def run_task(main: Callable[[], None]) -> None:
     """Run a module's main() the way Ansible does: one task in a fresh interpreter that then exits.
 
-    Start-up (ansible-core, botocore, its session and client) allocates hundreds of thousands
-    of long-lived objects and almost no garbage cycles, yet Python's cyclic collector would run
-    ~100 times while they are allocated and scan them all again at interpreter exit: measured,
-    ~20% of the module's run. So the collector is paused until the client exists, then
-    everything alive is frozen (gc.freeze: never scanned again, not even at exit) and it runs
-    again, so a long wait polls with it on. Only for the real task process: tests calling
-    main() directly leave their collector alone.
+    The collector is paused until the client exists (see engagement_core/startup_gc.py: ~20% of
+    a task). Only for the real task process: tests calling main() directly leave their
+    collector alone.
     """
-    _StartupGC.pause()
+    _STARTUP_GC.pause()
     try:
         main()
     finally:
-        _StartupGC.resume()
+        _STARTUP_GC.resume()
 
 
 class EngagementModule:
@@ -211,7 +193,7 @@ class EngagementModule:
             except EngagementError as exc:
                 self.fail(exc)
             finally:
-                _StartupGC.resume()  # start-up is over (see run_task)
+                _STARTUP_GC.resume()  # start-up is over (see run_task)
         return self._client
 
     def option(self, field: str) -> str:
