@@ -51,6 +51,7 @@ from .core import (
     field_name,
     iso,
 )
+from .pulumi_compat import UNKNOWN, is_unknown, unwrap_secret
 
 PROVIDER_KEY = "__provider"
 
@@ -92,28 +93,9 @@ CONFIG_REGION = "aws:region"
 CONFIG_PROFILE = "aws:profile"
 CONFIG_ENDPOINT_URL = "pulumi-engagement:endpointUrl"
 
-_SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
 
 class EngagementResourceError(Exception):
     """One line naming the engagement and the cause; the dynamic provider server reports its last line."""
-
-
-def _unwrap(value: Any) -> Any:
-    # The engine strips secrets for the dynamic provider (acceptSecrets=False), but mocks and
-    # future engines may not: accept both shapes.
-    if isinstance(value, dict) and value.get(_SECRET_SIG_KEY) == _SECRET_SIG:
-        return value.get("value")
-    return value
-
-
-def _is_unknown(value: Any) -> bool:
-    """True for a value not known during preview (``Unknown`` object or the wire sentinel)."""
-    if isinstance(value, str):
-        return value == _UNKNOWN
-    return type(value).__name__ == "Unknown"
 
 
 def _plain(props: dict[str, Any] | None) -> dict[str, Any]:
@@ -122,7 +104,7 @@ def _plain(props: dict[str, Any] | None) -> dict[str, Any]:
     for key, value in (props or {}).items():
         if key == PROVIDER_KEY:
             continue
-        value = _unwrap(value)
+        value = unwrap_secret(value)
         out[key] = None if value == "" else value
     return out
 
@@ -260,7 +242,7 @@ class EngagementProvider(ResourceProvider):
         config = req.config
 
         def get(key: str) -> str | None:
-            value = _unwrap(config.get(key))
+            value = unwrap_secret(config.get(key))
             return value if isinstance(value, str) and value else None
 
         defaults = ClientConfig(
@@ -296,7 +278,7 @@ class EngagementProvider(ResourceProvider):
         """Validate with the core (nothing is sent): one CheckFailure per broken field."""
         new = _plain(news)
         failures: list[CheckFailure] = []
-        unknown = {k for k, v in new.items() if _is_unknown(v)}
+        unknown = {k for k, v in new.items() if is_unknown(v)}
 
         params = {
             api: new[name]
@@ -334,7 +316,7 @@ class EngagementProvider(ResourceProvider):
         failures.extend(self._check_wait(new, unknown))
         failures.extend(self._token_reuse(_plain(olds), new, unknown))
         # Unknown objects do not serialize: hand them back as the wire sentinel the engine understands.
-        inputs = {k: (_UNKNOWN if _is_unknown(v) else v) for k, v in news.items()}
+        inputs = {k: (UNKNOWN if is_unknown(v) else v) for k, v in news.items()}
         if inputs.get("stop_on_delete") is None:
             inputs["stop_on_delete"] = True
         return CheckResult(inputs, failures)
@@ -407,7 +389,7 @@ class EngagementProvider(ResourceProvider):
 
         def differs(name: str) -> bool:
             value = new.get(name)
-            if _is_unknown(value):
+            if is_unknown(value):
                 return True
             if name == "stop_on_delete":
                 return _stop_on_delete(old) != _stop_on_delete(new)

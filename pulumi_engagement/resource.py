@@ -58,6 +58,7 @@ from .provider import (
     EngagementResourceError,
     duration_seconds,
 )
+from .pulumi_compat import engagement_urn
 
 __all__ = ["Engagement", "EngagementArgs", "EngagementProvider", "EngagementResourceError"]
 
@@ -208,9 +209,7 @@ class Engagement(Resource, module="engagement", name="Engagement"):
         opts = ResourceOptions.merge(opts, ResourceOptions(additional_secret_outputs=list(SECRET_FIELDS)))
         if opts.id is None:
             # The URN scopes the derived token: the same resource retried derives the same token.
-            props[TOKEN_SCOPE_KEY] = pulumi.Output.from_input(
-                pulumi.create_urn(resource_name, f"pulumi-python:{self._resource_type_name}", opts.parent)
-            )
+            props[TOKEN_SCOPE_KEY] = engagement_urn(resource_name, opts.parent)
         create_timeout = _create_timeout_seconds(opts.custom_timeouts)
         if create_timeout is not None:
             props[CREATE_TIMEOUT_KEY] = create_timeout
