@@ -116,9 +116,9 @@ class InProcessEmulator:
         return faults.injected(operation)
 
     def engagements(self) -> int:
-        from . import faults
+        from .models import engagements_created
 
-        return faults.engagements_created()
+        return engagements_created()
 
     def advance(self, seconds: float) -> datetime:
         return self.clock.advance(seconds)

@@ -15,8 +15,6 @@ from email.utils import format_datetime
 from typing import Any
 
 from botocore.exceptions import ConnectionClosedError
-from moto.core.responses import BaseResponse
-from moto.core.utils import camelcase_to_underscores
 
 from . import faults
 from .clock import clock
@@ -30,6 +28,7 @@ from .exceptions import (
     ValidationException,
 )
 from .models import SSMContactsBackend, ssmcontacts_backends
+from .moto_compat import BaseResponse, camelcase_to_underscores
 from .validation import operation_names, parse_timestamp, validate_input
 
 JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.1"}

@@ -80,12 +80,13 @@ _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]*/[^/,\s]*/[^/,\s]*/([^/,\s]+
 def control_state() -> dict[str, Any]:
     """What ``GET /_emulator/state`` returns."""
     from . import faults, settings
+    from .models import engagements_created
 
     return {
         "now": clock.now().isoformat(),
         "time_scale": clock.time_scale,
         "calls": faults.calls(),
-        "engagements": faults.engagements_created(),
+        "engagements": engagements_created(),
         "injected": faults.injected(),
         "faults": faults.get_faults().to_dict(),
         "config": settings.get_settings().to_dict(),
