@@ -25,13 +25,16 @@ from .moto_compat import BaseBackend, get_partition
 from .records import Contact, ContactChannel, Engagement, Page
 from .responders import Responder
 
-__all__ = ["DEFAULT_PAGE_SIZE", "STATE_LOCK", "BackendState", "paginate", "touching"]
+__all__ = ["DEFAULT_PAGE_SIZE", "STATE_LOCK", "BackendState", "Listing", "paginate", "touching"]
 
 DEFAULT_PAGE_SIZE = 100
 
 STATE_LOCK = threading.RLock()
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+#: A list operation's answer: the items in the API's shape and the next token (None: last page).
+Listing = tuple[list[dict[str, Any]], str | None]
 
 
 def touching(method: _F) -> _F:
@@ -47,9 +50,10 @@ def touching(method: _F) -> _F:
 
 
 def paginate(
-    items: list[Any], next_token: str | None, max_results: int | None
-) -> tuple[list[Any], str | None]:
-    """Offset pagination; the token is base64 of ``offset:N`` (opaque to clients)."""
+    items: list[Any], next_token: str | None, max_results: int | None, render: Callable[[Any], dict[str, Any]]
+) -> Listing:
+    """One page of ``items``, each rendered, and the next token; the token is base64 of ``offset:N``
+    (opaque to clients)."""
     start = 0
     if next_token:
         try:
@@ -60,10 +64,9 @@ def paginate(
         except ValueError as exc:
             raise field_error("NextToken", "The pagination token is invalid") from exc
     size = max_results or DEFAULT_PAGE_SIZE
-    chunk = items[start : start + size]
     end = start + size
     token = base64.b64encode(f"offset:{end}".encode()).decode() if end < len(items) else None
-    return chunk, token
+    return [render(item) for item in items[start:end]], token
 
 
 class BackendState(BaseBackend):
@@ -101,6 +104,10 @@ class BackendState(BaseBackend):
         if found is None:
             raise ResourceNotFoundException(resource_type, value)
         return found
+
+    def channels_of(self, contact_arn: str) -> list[ContactChannel]:
+        """The contact's channels, oldest first."""
+        return [channel for channel in self.channels.values() if channel.contact_arn == contact_arn]
 
     def get_contact_obj(self, contact_id: str) -> Contact:
         contact = self.contacts.get(contact_id)

@@ -7,7 +7,7 @@ import re
 import uuid
 from typing import Any
 
-from .backend_base import BackendState, paginate, touching
+from .backend_base import BackendState, Listing, paginate, touching
 from .clock import clock
 from .exceptions import ConflictException, ResourceNotFoundException, ValidationException, field_error
 from .records import Contact, ContactChannel, activation_code_for
@@ -113,7 +113,7 @@ class ContactsBackend(BackendState):
         contact_type: str | None = None,
         next_token: str | None = None,
         max_results: int | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> Listing:
         found = sorted(
             (
                 c
@@ -123,8 +123,7 @@ class ContactsBackend(BackendState):
             ),
             key=lambda c: c.alias,
         )
-        chunk, token = paginate(found, next_token, max_results)
-        return [c.summary() for c in chunk], token
+        return paginate(found, next_token, max_results, Contact.summary)
 
     @touching
     def update_contact(
@@ -161,8 +160,8 @@ class ContactsBackend(BackendState):
         del self.contacts[contact.arn]
         self.tags.pop(contact.arn, None)
         self.responders.pop(contact.arn, None)
-        for arn in [a for a, ch in self.channels.items() if ch.contact_arn == contact.arn]:
-            del self.channels[arn]
+        for channel in self.channels_of(contact.arn):
+            del self.channels[channel.arn]
 
     # -- channels ---------------------------------------------------------------------------------
 
@@ -231,11 +230,9 @@ class ContactsBackend(BackendState):
     @touching
     def list_contact_channels(
         self, contact_id: str, next_token: str | None = None, max_results: int | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        contact = self.get_contact_obj(contact_id)
-        found = [ch for ch in self.channels.values() if ch.contact_arn == contact.arn]
-        chunk, token = paginate(found, next_token, max_results)
-        return [ch.describe() for ch in chunk], token
+    ) -> Listing:
+        channels = self.channels_of(self.get_contact_obj(contact_id).arn)
+        return paginate(channels, next_token, max_results, ContactChannel.describe)
 
     @touching
     def update_contact_channel(

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import settings
-from .backend_base import BackendState, paginate, touching
+from .backend_base import BackendState, Listing, paginate, touching
 from .clock import clock
 from .exceptions import ValidationException, field_error
 from .records import Contact, Engagement, Page
@@ -70,7 +70,7 @@ class EscalationBackend(BackendState):
             )
         now = clock.now()
         arn = self._arn(f"engagement/{contact.alias}/{uuid.uuid4()}")
-        engagement = Engagement(arn, contact, params, now)
+        engagement = Engagement.start(arn, contact, params, now)
         self.engagements[arn] = engagement
         if idempotency_token:
             self.engagement_tokens[idempotency_token] = (fingerprint, arn)
@@ -137,15 +137,14 @@ class EscalationBackend(BackendState):
 
     def _new_page(self, engagement: Engagement, contact: Contact, essential: bool, at: datetime) -> Page:
         arn = self._arn(f"page/{contact.alias}/{uuid.uuid4()}")
-        page = Page(arn, engagement, contact, essential, at)
+        page = Page.open(arn, engagement, contact, essential, at)
         self.pages[arn] = page
         engagement.pages.append(page)
         return page
 
     def _send_all_channels(self, page: Page, at: datetime) -> None:
-        for channel in list(self.channels.values()):
-            if channel.contact_arn == page.contact_arn:
-                self._send(page, channel.arn, at)
+        for channel in self.channels_of(page.contact_arn):
+            self._send(page, channel.arn, at)
 
     def _send(self, page: Page, channel_arn: str, at: datetime) -> None:
         channel = self.channels.get(channel_arn)
@@ -246,7 +245,7 @@ class EscalationBackend(BackendState):
         end: datetime | None = None,
         next_token: str | None = None,
         max_results: int | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> Listing:
         found = [
             e
             for e in self.engagements.values()
@@ -254,27 +253,24 @@ class EscalationBackend(BackendState):
             and (start is None or e.start_time >= start)
             and (end is None or e.start_time <= end)
         ]
-        chunk, token = paginate(found, next_token, max_results)
-        return [e.summary() for e in chunk], token
+        return paginate(found, next_token, max_results, Engagement.summary)
 
     # -- pages ------------------------------------------------------------------------------------
 
     @touching
     def list_pages_by_engagement(
         self, engagement_id: str, next_token: str | None = None, max_results: int | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> Listing:
         engagement = self._get_engagement(engagement_id)
-        chunk, token = paginate(engagement.pages, next_token, max_results)
-        return [p.summary() for p in chunk], token
+        return paginate(engagement.pages, next_token, max_results, Page.summary)
 
     @touching
     def list_pages_by_contact(
         self, contact_id: str, next_token: str | None = None, max_results: int | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        contact = self.get_contact_obj(contact_id)
-        found = [p for p in self.pages.values() if p.contact_arn == contact.arn]
-        chunk, token = paginate(found, next_token, max_results)
-        return [p.summary() for p in chunk], token
+    ) -> Listing:
+        contact_arn = self.get_contact_obj(contact_id).arn
+        pages = [page for page in self.pages.values() if page.contact_arn == contact_arn]
+        return paginate(pages, next_token, max_results, Page.summary)
 
     @touching
     def describe_page(self, page_id: str) -> dict[str, Any]:
@@ -283,11 +279,10 @@ class EscalationBackend(BackendState):
     @touching
     def list_page_receipts(
         self, page_id: str, next_token: str | None = None, max_results: int | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> Listing:
         page = self._get_page(page_id)
         receipts = sorted(page.receipts, key=lambda r: r["ReceiptTime"])
-        chunk, token = paginate(receipts, next_token, max_results)
-        return [dict(r) for r in chunk], token
+        return paginate(receipts, next_token, max_results, dict)
 
     @touching
     def list_page_resolutions(self, page_id: str) -> list[dict[str, Any]]:

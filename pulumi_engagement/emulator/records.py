@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -42,42 +43,48 @@ def accept_code_for(page_arn: str) -> str:
     return _code("accept", page_arn)
 
 
+#: The StartEngagement parameters each list answer (summary) and describe answer carries, when set.
+_SUMMARY_PARAMS = ("Sender", "IncidentId")
+_DESCRIBE_PARAMS = ("Sender", "Subject", "Content", "PublicSubject", "PublicContent", "IncidentId")
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+@dataclass(eq=False)
 class Contact:
-    def __init__(self, arn: str, alias: str, display_name: str | None, type_: str, plan: dict[str, Any]):
-        self.arn = arn
-        self.alias = alias
-        self.display_name = display_name
-        self.type = type_
-        self.plan = plan
+    arn: str
+    alias: str
+    display_name: str | None
+    type: str
+    plan: dict[str, Any]
 
     @property
     def stages(self) -> list[dict[str, Any]]:
         return list(self.plan.get("Stages") or [])
 
     def summary(self) -> dict[str, Any]:
-        out = {"ContactArn": self.arn, "Alias": self.alias, "Type": self.type}
-        if self.display_name is not None:
-            out["DisplayName"] = self.display_name
-        return out
+        return _given(
+            {"ContactArn": self.arn, "Alias": self.alias, "Type": self.type, "DisplayName": self.display_name}
+        )
 
     def describe(self) -> dict[str, Any]:
-        out = self.summary()
         plan: dict[str, Any] = {"Stages": self.stages}
         if self.plan.get("RotationIds"):
             plan["RotationIds"] = list(self.plan["RotationIds"])
-        out["Plan"] = plan
-        return out
+        return {**self.summary(), "Plan": plan}
 
 
+@dataclass(eq=False)
 class ContactChannel:
-    def __init__(self, arn: str, contact_arn: str, name: str, type_: str, address: str):
-        self.arn = arn
-        self.contact_arn = contact_arn
-        self.name = name
-        self.type = type_
-        self.address = address
-        self.activated = False
-        self.code_sent = False
+    arn: str
+    contact_arn: str
+    name: str
+    type: str
+    address: str
+    activated: bool = False
+    code_sent: bool = False
 
     @property
     def activation_status(self) -> str:
@@ -94,101 +101,72 @@ class ContactChannel:
         }
 
 
+@dataclass(eq=False)
 class Engagement:
-    def __init__(self, arn: str, contact: Contact, params: dict[str, Any], start_time: datetime):
-        self.arn = arn
-        self.contact_arn = contact.arn
-        self.contact_type = contact.type
-        # The plan is frozen at start: later UpdateContact calls do not change a running engagement.
-        self.stages = contact.stages
-        self.params = params
-        self.start_time = start_time
-        self.stop_time: datetime | None = None
-        self.stop_reason: str | None = None
-        self.pages: list[Page] = []
+    arn: str
+    contact_arn: str
+    contact_type: str
+    # The plan is frozen at start: later UpdateContact calls do not change a running engagement.
+    stages: list[dict[str, Any]]
+    params: dict[str, Any]
+    start_time: datetime
+    stop_time: datetime | None = None
+    stop_reason: str | None = None
+    pages: list[Page] = field(default_factory=list)
 
-    def _optional(self, out: dict[str, Any], *names: str) -> dict[str, Any]:
-        for name in names:
-            if self.params.get(name) is not None:
-                out[name] = self.params[name]
-        return out
+    @classmethod
+    def start(cls, arn: str, contact: Contact, params: dict[str, Any], at: datetime) -> Engagement:
+        return cls(arn, contact.arn, contact.type, contact.stages, params, at)
+
+    def given_params(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The StartEngagement parameters among ``names`` that were set."""
+        return _given({name: self.params.get(name) for name in names})
+
+    def _answer(self, names: tuple[str, ...]) -> dict[str, Any]:
+        ids = {"EngagementArn": self.arn, "ContactArn": self.contact_arn}
+        times = {"StartTime": self.start_time, "StopTime": self.stop_time}
+        return {**ids, **self.given_params(names), **_given(times)}
 
     def summary(self) -> dict[str, Any]:
-        out = {"EngagementArn": self.arn, "ContactArn": self.contact_arn, "Sender": self.params["Sender"]}
-        self._optional(out, "IncidentId")
-        out["StartTime"] = self.start_time
-        if self.stop_time is not None:
-            out["StopTime"] = self.stop_time
-        return out
+        return self._answer(_SUMMARY_PARAMS)
 
     def describe(self) -> dict[str, Any]:
-        out = {
-            "ContactArn": self.contact_arn,
-            "EngagementArn": self.arn,
-            "Sender": self.params["Sender"],
-            "Subject": self.params["Subject"],
-            "Content": self.params["Content"],
-        }
-        self._optional(out, "PublicSubject", "PublicContent", "IncidentId")
-        out["StartTime"] = self.start_time
-        if self.stop_time is not None:
-            out["StopTime"] = self.stop_time
-        return out
+        return self._answer(_DESCRIBE_PARAMS)
 
 
+@dataclass(eq=False)
 class Page:
-    def __init__(
-        self, arn: str, engagement: Engagement, contact: Contact, essential: bool, created: datetime
-    ):
-        self.arn = arn
-        self.engagement = engagement
-        self.contact_arn = contact.arn
-        self.contact_alias = contact.alias
-        self.contact_stages = contact.stages
-        self.essential = essential
-        self.created = created
-        self.accept_code = accept_code_for(arn)
-        self.sent_time: datetime | None = None
-        self.delivery_time: datetime | None = None
-        self.read_time: datetime | None = None
-        self.receipts: list[dict[str, Any]] = []
+    arn: str
+    engagement: Engagement = field(repr=False)
+    contact_arn: str
+    contact_alias: str
+    # The paged contact's own plan, frozen when paged.
+    contact_stages: list[dict[str, Any]]
+    essential: bool
+    created: datetime
+    sent_time: datetime | None = None
+    delivery_time: datetime | None = None
+    read_time: datetime | None = None
+    receipts: list[dict[str, Any]] = field(default_factory=list)
 
-    def _times(self, out: dict[str, Any]) -> dict[str, Any]:
-        for key, value in (
-            ("SentTime", self.sent_time),
-            ("DeliveryTime", self.delivery_time),
-            ("ReadTime", self.read_time),
-        ):
-            if value is not None:
-                out[key] = value
-        return out
+    @classmethod
+    def open(cls, arn: str, engagement: Engagement, contact: Contact, essential: bool, at: datetime) -> Page:
+        return cls(arn, engagement, contact.arn, contact.alias, contact.stages, essential, at)
+
+    @property
+    def accept_code(self) -> str:
+        return accept_code_for(self.arn)
+
+    def _answer(self, names: tuple[str, ...]) -> dict[str, Any]:
+        ids = {"PageArn": self.arn, "EngagementArn": self.engagement.arn, "ContactArn": self.contact_arn}
+        times = {"SentTime": self.sent_time, "DeliveryTime": self.delivery_time, "ReadTime": self.read_time}
+        return {**ids, **self.engagement.given_params(names), **_given(times)}
 
     def summary(self) -> dict[str, Any]:
-        params = self.engagement.params
-        out = {
-            "PageArn": self.arn,
-            "EngagementArn": self.engagement.arn,
-            "ContactArn": self.contact_arn,
-            "Sender": params["Sender"],
-        }
-        if params.get("IncidentId") is not None:
-            out["IncidentId"] = params["IncidentId"]
-        return self._times(out)
+        return self._answer(_SUMMARY_PARAMS)
 
     def describe(self) -> dict[str, Any]:
-        params = self.engagement.params
-        out = {
-            "PageArn": self.arn,
-            "EngagementArn": self.engagement.arn,
-            "ContactArn": self.contact_arn,
-            "Sender": params["Sender"],
-            "Subject": params["Subject"],
-            "Content": params["Content"],
-        }
-        for name in ("PublicSubject", "PublicContent", "IncidentId"):
-            if params.get(name) is not None:
-                out[name] = params[name]
-        return self._times(out)
+        return self._answer(_DESCRIBE_PARAMS)
 
     def add_receipt(
         self, receipt_type: str, at: datetime, channel_arn: str | None = None, info: str | None = None

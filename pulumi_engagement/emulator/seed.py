@@ -342,17 +342,16 @@ def _upsert_channels(backend: SSMContactsBackend, arn: str, channels: list[Any])
 
 
 def _seed_contact(
-    backend: SSMContactsBackend,
-    contact: dict[str, Any],
-    contact_arns: dict[str, str],
-    channel_arns: dict[str, str],
-) -> None:
-    """Upsert one contact, its channels, its plan and its responder; records the ARNs it made."""
+    backend: SSMContactsBackend, contact: dict[str, Any], contact_arns: dict[str, str]
+) -> dict[str, str]:
+    """Upsert one contact (its ARN joins ``contact_arns``), its channels, plan and responder.
+
+    Returns the channels' ARNs by ``alias/name``.
+    """
     request = _contact_request(contact)
     alias, kind = request["Alias"], request["Type"]
     arn = contact_arns[alias] = _upsert_contact(backend, request)
     local_channels = _upsert_channels(backend, arn, contact.get("channels") or [])
-    channel_arns.update({f"{alias}/{name}": channel_arn for name, channel_arn in local_channels.items()})
     stages = _stages(backend, contact, local_channels, contact_arns)
     if stages:
         validate_input("UpdateContact", {"ContactId": arn, "Plan": {"Stages": stages}})
@@ -364,6 +363,7 @@ def _seed_contact(
         if "contact" in contact["responder"]:
             raise SeedError(f"{where}.contact: not here (the responder is this contact)")
         backend.set_responder(arn, _responder(contact["responder"], where, alias))
+    return {f"{alias}/{name}": channel_arn for name, channel_arn in local_channels.items()}
 
 
 def _seed_responders(backend: SSMContactsBackend, document: dict[str, Any]) -> None:
@@ -415,6 +415,6 @@ def load_seed(
         # Personal contacts first: escalation plans refer to them.
         ordered = sorted(contacts, key=lambda c: 0 if c.get("type", "PERSONAL") == "PERSONAL" else 1)
         for contact in ordered:
-            _seed_contact(backend, contact, contact_arns, channel_arns)
+            channel_arns.update(_seed_contact(backend, contact, contact_arns))
         _seed_responders(backend, document)
     return {"account_id": account, "region": region_name, "contacts": contact_arns, "channels": channel_arns}
