@@ -35,6 +35,7 @@ class ContactsBackend(BackendState):
         return known[1]
 
     def _validate_plan(self, contact_type: str, plan: dict[str, Any], contact_arn: str) -> dict[str, Any]:
+        """A copy of ``plan`` with only ``Stages``, every target checked against the contact's type."""
         plan = json.loads(json.dumps(plan or {}))
         stages = plan.get("Stages") or []
         if contact_type == "ONCALL_SCHEDULE":
@@ -53,30 +54,33 @@ class ContactsBackend(BackendState):
                         name, "Exactly one of ChannelTargetInfo or ContactTargetInfo must be set"
                     )
                 if contact_type == "PERSONAL":
-                    if channel is None:
-                        raise field_error(name, "A PERSONAL contact's plan can only target contact channels")
-                    found = self.channels.get(channel["ContactChannelId"])
-                    if found is None or found.contact_arn != contact_arn:
-                        raise field_error(
-                            f"{name}.ChannelTargetInfo.ContactChannelId",
-                            f"Contact channel {channel['ContactChannelId']} does not belong to this contact",
-                        )
+                    self._check_channel_target(name, channel, contact_arn)
                 else:
-                    if contact is None:
-                        raise field_error(name, "An ESCALATION plan can only target contacts")
-                    target_id = contact.get("ContactId")
-                    found_contact = self.contacts.get(target_id or "")
-                    if found_contact is None:
-                        raise field_error(
-                            f"{name}.ContactTargetInfo.ContactId", f"Contact {target_id} not found"
-                        )
-                    if found_contact.type != "PERSONAL":
-                        raise field_error(
-                            f"{name}.ContactTargetInfo.ContactId",
-                            "An ESCALATION plan can only target PERSONAL contacts in the emulator",
-                        )
-        out: dict[str, Any] = {"Stages": stages}
-        return out
+                    self._check_contact_target(name, contact)
+        return {"Stages": stages}
+
+    def _check_channel_target(self, name: str, channel: dict[str, Any] | None, contact_arn: str) -> None:
+        if channel is None:
+            raise field_error(name, "A PERSONAL contact's plan can only target contact channels")
+        found = self.channels.get(channel["ContactChannelId"])
+        if found is None or found.contact_arn != contact_arn:
+            raise field_error(
+                f"{name}.ChannelTargetInfo.ContactChannelId",
+                f"Contact channel {channel['ContactChannelId']} does not belong to this contact",
+            )
+
+    def _check_contact_target(self, name: str, contact: dict[str, Any] | None) -> None:
+        if contact is None:
+            raise field_error(name, "An ESCALATION plan can only target contacts")
+        target_id = contact.get("ContactId")
+        found = self.contacts.get(target_id or "")
+        if found is None:
+            raise field_error(f"{name}.ContactTargetInfo.ContactId", f"Contact {target_id} not found")
+        if found.type != "PERSONAL":
+            raise field_error(
+                f"{name}.ContactTargetInfo.ContactId",
+                "An ESCALATION plan can only target PERSONAL contacts in the emulator",
+            )
 
     @touching
     def create_contact(
