@@ -6,6 +6,7 @@ Each record renders itself as the service's ``summary()`` (list operations) and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -43,9 +44,17 @@ def accept_code_for(page_arn: str) -> str:
     return _code("accept", page_arn)
 
 
-#: The StartEngagement parameters each list answer (summary) and describe answer carries, when set.
-_SUMMARY_PARAMS = ("Sender", "IncidentId")
-_DESCRIBE_PARAMS = ("Sender", "Subject", "Content", "PublicSubject", "PublicContent", "IncidentId")
+@functools.cache
+def _carried_params(operation: str, list_member: str | None = None) -> tuple[str, ...]:
+    """The StartEngagement parameters that ``operation``'s answer (with ``list_member``: each item of
+    that list) carries, read from botocore's model: a page's fields are defined once, by the service."""
+    from .validation import operation_model
+
+    shape = operation_model(operation).output_shape
+    if list_member is not None:
+        shape = shape.members[list_member].member
+    start = operation_model("StartEngagement").input_shape.members
+    return tuple(name for name in start if name in shape.members)
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:
@@ -128,10 +137,10 @@ class Engagement:
         return {**ids, **self.given_params(names), **_given(times)}
 
     def summary(self) -> dict[str, Any]:
-        return self._answer(_SUMMARY_PARAMS)
+        return self._answer(_carried_params("ListEngagements", "Engagements"))
 
     def describe(self) -> dict[str, Any]:
-        return self._answer(_DESCRIBE_PARAMS)
+        return self._answer(_carried_params("DescribeEngagement"))
 
 
 @dataclass(eq=False)
@@ -163,10 +172,10 @@ class Page:
         return {**ids, **self.engagement.given_params(names), **_given(times)}
 
     def summary(self) -> dict[str, Any]:
-        return self._answer(_SUMMARY_PARAMS)
+        return self._answer(_carried_params("ListPagesByEngagement", "Pages"))
 
     def describe(self) -> dict[str, Any]:
-        return self._answer(_DESCRIBE_PARAMS)
+        return self._answer(_carried_params("DescribePage"))
 
     def add_receipt(
         self, receipt_type: str, at: datetime, channel_arn: str | None = None, info: str | None = None
