@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from .control_api import EmulatorControlAPI
 from .control_client import EmulatorControl
 from .control_inprocess import InProcessControl
 from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
@@ -76,12 +77,12 @@ def _client(endpoint_url: str | None = None, **config: Any) -> Any:
     )
 
 
-class _FaultsShorthand:
+class _FaultsShorthand(EmulatorControlAPI):
     """``faults(**fields)`` sets the faults, ``faults()`` clears them: the fixtures' older spelling
     of :meth:`~.control_api.EmulatorControlAPI.set_faults`."""
 
     def faults(self, **fields: Any) -> FaultConfig:
-        return self.set_faults(**fields)  # type: ignore[attr-defined, no-any-return]
+        return self.set_faults(**fields)
 
 
 class InProcessEmulator(_FaultsShorthand, InProcessControl):
