@@ -3,7 +3,8 @@
 A moto service package (``models`` / ``responses`` / ``urls`` / ``exceptions``)
 that :func:`register` plugs into moto at run time, so that ``moto.mock_aws()``
 serves ssm-contacts in-process and :mod:`.server` serves it over loopback HTTP.
-This module stays light: moto is imported only when registering.
+This module stays light: moto is imported only when registering; every use of
+moto's internals is in :mod:`.moto_compat`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 import sys
 import threading
 from typing import Any
+
+from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
 __all__ = ["get_backend", "register", "reset"]
 
@@ -24,32 +27,17 @@ _registered = False
 def register() -> None:
     """Make moto serve ssm-contacts (idempotent).
 
-    Aliases this package as ``moto.ssmcontacts`` (moto imports ``moto.<service>``
-    to find ``<service>_backends``), adds the endpoint pattern to moto's backend
-    index in place (the in-process stubber and the server both read that list),
-    and hooks moto's reset so it also resets the clock, faults and counters.
+    Registers this package as moto's ``ssmcontacts`` service and hooks moto's reset so it
+    also resets the clock, faults and settings (see :mod:`.moto_compat`).
     """
     global _registered
     with _lock:
         if _registered:
             return
-        import moto.backend_index as backend_index
-        from moto.core.base_backend import BackendDict
+        from . import moto_compat
 
-        sys.modules.setdefault("moto.ssmcontacts", sys.modules[__name__])
-        if not any(name == URL_PATTERN[0] for name, _ in backend_index.backend_url_patterns):
-            backend_index.backend_url_patterns.append(URL_PATTERN)
-
-        original = BackendDict.__dict__["reset"].__func__
-        if not getattr(original, "_ssm_contacts_hooked", False):
-
-            def reset_with_emulator(cls: type) -> None:
-                original(cls)
-                _reset_process_state()
-
-            reset_with_emulator._ssm_contacts_hooked = True  # type: ignore[attr-defined]
-            BackendDict.reset = classmethod(reset_with_emulator)  # type: ignore[method-assign,assignment]
-
+        moto_compat.register_service(URL_PATTERN[0], sys.modules[__name__], URL_PATTERN)
+        moto_compat.hook_backend_reset(_reset_process_state)
         from . import models  # noqa: F401 - creates the BackendDict and the clock listener
 
         _registered = True
@@ -66,18 +54,17 @@ def _reset_process_state() -> None:
 def reset() -> None:
     """Forget everything: all accounts' data, counters, faults, settings; the clock back to real time."""
     register()
-    from moto.core.base_backend import BackendDict
-
     from .models import STATE_LOCK, ssmcontacts_backends
+    from .moto_compat import reset_all_backends
 
     with STATE_LOCK:
-        BackendDict.reset()
-        # reset() only visits BackendDicts moto saw in use; make sure ours is empty too.
+        reset_all_backends()
+        # moto's reset only visits BackendDicts it saw in use; make sure ours is empty too.
         ssmcontacts_backends.clear()
         _reset_process_state()
 
 
-def get_backend(account_id: str = "123456789012", region: str = "us-east-1") -> Any:
+def get_backend(account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> Any:
     """The ssm-contacts backend of one account and region."""
     register()
     from .models import get_backend as _get_backend

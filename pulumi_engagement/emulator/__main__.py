@@ -10,20 +10,15 @@ import argparse
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .faults import FaultConfig, parse_throttle
+
+if TYPE_CHECKING:
+    from .server import EmulatorServer
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m pulumi_engagement.emulator",
-        description="Local emulator of AWS Incident Manager Contacts (ssm-contacts).",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
-    parser.add_argument("--port", type=int, default=0, help="port to bind (0 picks a free port)")
-    parser.add_argument("--seed", metavar="FILE", help="YAML/JSON seed file applied at start")
-    parser.add_argument(
-        "--time-scale", type=float, default=1.0, help="virtual seconds per real second (0 freezes the clock)"
-    )
+def _add_fault_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--throttle",
         action="append",
@@ -59,6 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="stop injecting random throttles/errors/drops after this many",
     )
+
+
+def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (0 picks a free port)")
+    parser.add_argument("--seed", metavar="FILE", help="YAML/JSON seed file applied at start")
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0, help="virtual seconds per real second (0 freezes the clock)"
+    )
+
+
+def _add_access_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--token-retention",
         type=float,
@@ -76,7 +83,61 @@ def build_parser() -> argparse.ArgumentParser:
         "address are always allowed); NAME:PORT allows a forwarded port too; repeatable",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_engagement.emulator",
+        description="Local emulator of AWS Incident Manager Contacts (ssm-contacts).",
+    )
+    _add_server_arguments(parser)
+    _add_fault_arguments(parser)
+    _add_access_arguments(parser)
     return parser
+
+
+def _checked_faults(args: argparse.Namespace) -> FaultConfig:
+    """The faults the flags ask for; every flag range-checked (ValueError) before anything starts."""
+    from .server import MAX_TIME_SCALE
+    from .settings import MAX_TOKEN_RETENTION, check_seconds
+
+    faults = FaultConfig(
+        throttle=parse_throttle(args.throttle),
+        throttle_rate=args.throttle_rate,
+        error_rate=args.error_rate,
+        drop_rate=args.drop_rate,
+        latency_ms=args.latency_ms,
+        seed=args.fault_seed,
+        operations=args.fault_operations.split(",") if args.fault_operations else None,
+        max_faults=args.max_faults,
+    )
+    if args.token_retention is not None:
+        check_seconds("--token-retention", args.token_retention, MAX_TOKEN_RETENTION)
+    check_seconds("--time-scale", args.time_scale, MAX_TIME_SCALE)
+    return faults
+
+
+def _serve_until_signalled(server: EmulatorServer) -> None:
+    """Print the endpoint URL, then serve until SIGINT/SIGTERM (or Ctrl-C); always stops the server."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, on_signal)
+    print(server.endpoint_url, flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,25 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     if missing_module(EMULATOR_MODULES):
         print(f"{build_parser().prog}: {extra_hint('the emulator', 'emulator')}", file=sys.stderr)
         return 1
-    from .faults import FaultConfig, parse_throttle
-    from .server import MAX_TIME_SCALE, EmulatorServer
-    from .settings import MAX_TOKEN_RETENTION, check_seconds
+    from .server import EmulatorServer
 
     try:
-        faults = FaultConfig(
-            throttle=parse_throttle(args.throttle),
-            throttle_rate=args.throttle_rate,
-            error_rate=args.error_rate,
-            drop_rate=args.drop_rate,
-            latency_ms=args.latency_ms,
-            seed=args.fault_seed,
-            operations=args.fault_operations.split(",") if args.fault_operations else None,
-            max_faults=args.max_faults,
-        )
-        # Range-checked before starting: a bad value is a usage error (exit 2), not a failed start.
-        if args.token_retention is not None:
-            check_seconds("--token-retention", args.token_retention, MAX_TOKEN_RETENTION)
-        check_seconds("--time-scale", args.time_scale, MAX_TIME_SCALE)
+        # A bad value is a usage error (exit 2), not a failed start.
+        faults = _checked_faults(args)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -127,25 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"error: cannot start the emulator: {error}", file=sys.stderr)
         return 1
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: Any) -> None:
-        stop.set()
-
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, on_signal)
-    print(server.endpoint_url, flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    _serve_until_signalled(server)
     return 0
 
 

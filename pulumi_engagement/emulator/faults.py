@@ -1,4 +1,4 @@
-"""Fault injection and call counters for the emulator's ssm-contacts operations.
+"""Fault injection and call counters (attempts, faults answered) for the emulator's ssm-contacts operations.
 
 Faults never touch the control endpoint. The throttle is a token bucket per
 operation measured on the real monotonic clock (not the virtual one), so
@@ -23,7 +23,6 @@ __all__ = [
     "FaultDecision",
     "calls",
     "clear_faults",
-    "engagements_created",
     "get_faults",
     "injected",
     "parse_throttle",
@@ -164,7 +163,6 @@ class _State:
         self.calls: Counter[str] = Counter()
         # Faults answered, per kind and operation (bucket and random throttles alike), like ``calls``.
         self.faulted: dict[str, Counter[str]] = {kind: Counter() for kind in _KINDS}
-        self.engagements = 0
         self.injected = 0
 
 
@@ -182,7 +180,7 @@ def set_faults(config: FaultConfig | dict[str, Any] | None = None, **fields: Any
         _state.buckets = {op: _Bucket(rate) for op, rate in config.throttle.items()}
         _state.random = random.Random(config.seed)
         # throttle_rate draws from a stream of its own, derived from the same seed, so that for a given
-        # seed the error/drop draws (two per call, as before throttle_rate existed) stay the same.
+        # seed the error/drop draws (two per call) do not depend on whether throttle_rate is set.
         _state.throttle_random = random.Random(None if config.seed is None else f"throttle:{config.seed}")
         _state.injected = 0
     return config
@@ -250,16 +248,6 @@ def injected(operation: str | None = None) -> dict[str, dict[str, int]] | dict[s
         if operation is not None:
             return {kind: _state.faulted[kind].get(operation, 0) for kind in _KINDS}
         return {kind: dict(_state.faulted[kind]) for kind in _KINDS}
-
-
-def record_engagement_created() -> None:
-    with _state.lock:
-        _state.engagements += 1
-
-
-def engagements_created() -> int:
-    with _state.lock:
-        return _state.engagements
 
 
 def reset() -> None:

@@ -28,7 +28,8 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from .models import _ARN, STATE_LOCK, Page, SSMContactsBackend, all_backends
+from .models import STATE_LOCK, Page, SSMContactsBackend, all_backends
+from .records import ARN_PATTERN
 from .validation import validate_input
 
 __all__ = ["INBOX_NOTE", "acknowledge", "inbox_document", "respond"]
@@ -140,7 +141,7 @@ def inbox_document() -> dict[str, Any]:
 
 
 def _locate(page_arn: str) -> tuple[SSMContactsBackend, Page]:
-    match = _ARN.match(page_arn)
+    match = ARN_PATTERN.match(page_arn)
     if match is None or match["kind"] != "page":
         raise InboxError(400, "page_arn: not a page ARN")
     for backend in all_backends():

@@ -3,7 +3,7 @@
 Tests and benchmarks that want the emulator out of their own interpreter (its
 state is process-wide; it should not compete with the measured client for one
 interpreter lock; xdist workers each need their own) start it with
-:class:`EmulatorProcess`. Stdlib only, like :mod:`.control`: nothing here
+:class:`EmulatorProcess`. Stdlib only, like :mod:`.control_client`: nothing here
 imports moto.
 
 ```python
@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
-from .control import EmulatorControl
+from .control_client import EmulatorControl
 
 __all__ = ["EmulatorProcess", "EmulatorStartError", "stop_process"]
 

@@ -16,19 +16,24 @@ package installed, so it imports nothing heavy at module level.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .control_api import EmulatorControlAPI
+from .control_client import EmulatorControl
+from .control_inprocess import InProcessControl
+from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from .faults import FaultConfig
 
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SECURITY_TOKEN": "testing",
     "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": DEFAULT_REGION,
+    "AWS_REGION": DEFAULT_REGION,
 }
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM_CONTACTS", "AWS_CONFIG_FILE")
 
@@ -64,7 +69,7 @@ def _client(endpoint_url: str | None = None, **config: Any) -> Any:
 
     return boto3.client(
         "ssm-contacts",
-        region_name="us-east-1",
+        region_name=DEFAULT_REGION,
         endpoint_url=endpoint_url,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
@@ -72,12 +77,22 @@ def _client(endpoint_url: str | None = None, **config: Any) -> Any:
     )
 
 
-class InProcessEmulator:
-    """What ``ssm_contacts`` yields."""
+class _FaultsShorthand(EmulatorControlAPI):
+    """``faults(**fields)`` sets the faults, ``faults()`` clears them: the fixtures' older spelling
+    of :meth:`~.control_api.EmulatorControlAPI.set_faults`."""
+
+    def faults(self, **fields: Any) -> FaultConfig:
+        return self.set_faults(**fields)
+
+
+class InProcessEmulator(_FaultsShorthand, InProcessControl):
+    """What ``ssm_contacts`` yields: the control API in-process, a client, the clock, the backends."""
 
     def __init__(self) -> None:
         from . import clock as clock_module
 
+        # The fixture's emulator starts (and resets to) a frozen clock.
+        super().__init__(time_scale=0.0)
         self.clock = clock_module.clock
         self.client = _client()
 
@@ -85,77 +100,10 @@ class InProcessEmulator:
         """Another client, e.g. ``make_client(retries={"mode": "standard", "max_attempts": 5})``."""
         return _client(**config)
 
-    def seed(
-        self,
-        path_or_dict: str | Path | dict[str, Any],
-        account_id: str | None = None,
-        region: str | None = None,
-    ) -> dict[str, Any]:
-        from .seed import load_seed
-
-        return load_seed(path_or_dict, account_id=account_id, region=region)
-
-    def faults(self, **fields: Any) -> Any:
-        """Set faults (FaultConfig fields); no arguments clears them."""
-        from . import faults
-
-        if not fields:
-            faults.clear_faults()
-            return faults.get_faults()
-        return faults.set_faults(**fields)
-
-    def calls(self, operation: str | None = None) -> Any:
-        from . import faults
-
-        return faults.calls(operation)
-
-    def injected(self, operation: str | None = None) -> Any:
-        """Faults answered: ``{"throttled": {op: n}, "errors": {...}, "dropped": {...}}``."""
-        from . import faults
-
-        return faults.injected(operation)
-
-    def engagements(self) -> int:
-        from . import faults
-
-        return faults.engagements_created()
-
-    def advance(self, seconds: float) -> datetime:
-        return self.clock.advance(seconds)
-
-    def backend(self, account_id: str = "123456789012", region: str = "us-east-1") -> Any:
+    def backend(self, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> Any:
         from . import get_backend
 
         return get_backend(account_id, region)
-
-    def codes(self, account_id: str | None = None, region: str | None = None) -> dict[str, dict[str, str]]:
-        """Activation and accept codes of every account and region, unless narrowed."""
-        from .models import all_codes
-
-        return all_codes(account_id, region)
-
-    def outbox(self, account_id: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
-        """Every message "sent", oldest first, of every account and region unless narrowed."""
-        from .models import all_outbox
-
-        return all_outbox(account_id, region)
-
-    def config(self) -> dict[str, Any]:
-        """The emulator's settings: ``{"token_retention": seconds or None}``."""
-        from . import settings
-
-        return settings.get_settings().to_dict()
-
-    def set_config(self, **fields: Any) -> dict[str, Any]:
-        """Change settings (fields not given keep their value); ``token_retention=None`` is forever."""
-        from . import settings
-
-        return settings.set_settings(**fields).to_dict()
-
-    def set_token_retention(self, seconds: float | None) -> dict[str, Any]:
-        """Forget StartEngagement tokens whose engagement started more than ``seconds`` ago (virtual
-        time); ``None`` remembers them until reset (the default)."""
-        return self.set_config(token_retention=seconds)
 
 
 @pytest.fixture
@@ -187,8 +135,6 @@ class ServerHandle:
     """What ``ssm_contacts_server`` yields."""
 
     def __init__(self, server: Any) -> None:
-        from .control import EmulatorControl
-
         self.server = server
         self.endpoint_url: str = server.endpoint_url
         self.control = EmulatorControl(self.endpoint_url)
@@ -211,42 +157,13 @@ def ssm_contacts_server() -> Iterator[ServerHandle]:
         server.stop()
 
 
-class EndpointHandle(ServerHandle):
-    """What ``ssm_contacts_endpoint`` yields: the session server, freshly reset."""
+class EndpointHandle(_FaultsShorthand, ServerHandle, EmulatorControl):
+    """What ``ssm_contacts_endpoint`` yields: the session server, freshly reset, with the control API."""
 
     def __init__(self, server: Any, seed_summary: dict[str, Any] | None) -> None:
-        super().__init__(server)
+        ServerHandle.__init__(self, server)
+        EmulatorControl.__init__(self, self.endpoint_url)
         self.seed_summary = seed_summary
-
-    def seed(self, path_or_dict: str | Path | dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        return self.control.seed(path_or_dict, **kwargs)
-
-    def advance(self, seconds: float) -> dict[str, Any]:
-        return self.control.advance(seconds)
-
-    def faults(self, **fields: Any) -> dict[str, Any]:
-        return self.control.set_faults(**fields) if fields else self.control.clear_faults()
-
-    def calls(self, operation: str | None = None) -> Any:
-        return self.control.calls(operation)
-
-    def injected(self, operation: str | None = None) -> Any:
-        return self.control.injected(operation)
-
-    def codes(self, account_id: str | None = None, region: str | None = None) -> dict[str, dict[str, str]]:
-        return self.control.codes(account_id, region)
-
-    def outbox(self, account_id: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
-        return self.control.outbox(account_id, region)
-
-    def config(self) -> dict[str, Any]:
-        return self.control.config()
-
-    def set_config(self, **fields: Any) -> dict[str, Any]:
-        return self.control.set_config(**fields)
-
-    def set_token_retention(self, seconds: float | None) -> dict[str, Any]:
-        return self.control.set_token_retention(seconds)
 
 
 @pytest.fixture

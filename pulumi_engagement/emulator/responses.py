@@ -15,8 +15,6 @@ from email.utils import format_datetime
 from typing import Any
 
 from botocore.exceptions import ConnectionClosedError
-from moto.core.responses import BaseResponse
-from moto.core.utils import camelcase_to_underscores
 
 from . import faults
 from .clock import clock
@@ -30,7 +28,8 @@ from .exceptions import (
     ValidationException,
 )
 from .models import SSMContactsBackend, ssmcontacts_backends
-from .validation import operation_names, parse_timestamp, validate_input
+from .moto_compat import BaseResponse, camelcase_to_underscores
+from .validation import operation_model, operation_names, parse_timestamp, validate_input
 
 JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.1"}
 TARGET_PREFIX = "SSMContacts"
@@ -319,15 +318,11 @@ class SSMContactsResponse(BaseResponse):
 
     def start_engagement(self) -> Any:
         p = self._params()
+        # Every member of the model's input, as the backend's keyword argument of the same name: a
+        # member the backend does not take fails loudly (an InternalServerException) in every test.
+        members = operation_model("StartEngagement").input_shape.members
         arn = self.backend.start_engagement(
-            contact_id=p["ContactId"],
-            sender=p["Sender"],
-            subject=p["Subject"],
-            content=p["Content"],
-            public_subject=p.get("PublicSubject"),
-            public_content=p.get("PublicContent"),
-            incident_id=p.get("IncidentId"),
-            idempotency_token=p.get("IdempotencyToken"),
+            **{camelcase_to_underscores(name): p.get(name) for name in members}
         )
         return self._ok({"EngagementArn": arn})
 

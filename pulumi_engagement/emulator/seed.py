@@ -6,8 +6,8 @@ request is checked against botocore's model like an API call would be.
 
 Format (see docs/emulator.md)::
 
-    account_id: "123456789012"      # optional, default 123456789012
-    region: us-east-1               # optional, default us-east-1
+    account_id: "123456789012"      # optional, default DEFAULT_ACCOUNT_ID (123456789012)
+    region: us-east-1               # optional, default DEFAULT_REGION (us-east-1)
     contacts:
       - alias: alice
         display_name: Alice
@@ -293,6 +293,103 @@ def _stages(
     return stages
 
 
+def _contact_request(contact: Any) -> dict[str, Any]:
+    """A seed contact as a CreateContact request (checked against the model)."""
+    if not isinstance(contact, dict) or "alias" not in contact:
+        raise SeedError("each contact is a mapping with an `alias`")
+    unknown = set(contact) - _CONTACT_KEYS
+    if unknown:
+        raise SeedError(f"contact {contact['alias']}: unknown keys {sorted(unknown)}")
+    alias, kind = str(contact["alias"]), contact.get("type", "PERSONAL")
+    request: dict[str, Any] = {"Alias": alias, "Type": kind, "Plan": {"Stages": []}}
+    if contact.get("display_name") is not None:
+        request["DisplayName"] = str(contact["display_name"])
+    tags = [{"Key": str(k), "Value": str(v)} for k, v in (contact.get("tags") or {}).items()]
+    if tags:
+        request["Tags"] = tags
+    validate_input("CreateContact", request)
+    return request
+
+
+def _upsert_contact(backend: SSMContactsBackend, request: dict[str, Any]) -> str:
+    arn = backend.contact_arn(request["Alias"])
+    if arn in backend.contacts:
+        backend.update_contact(arn, display_name=request.get("DisplayName"), plan={"Stages": []})
+    else:
+        display_name, tags = request.get("DisplayName"), request.get("Tags")
+        backend.create_contact(request["Alias"], request["Type"], {"Stages": []}, display_name, tags)
+    return arn
+
+
+def _upsert_channels(backend: SSMContactsBackend, arn: str, channels: list[Any]) -> dict[str, str]:
+    """The contact's channels by name (matched by name to existing ones), activated unless told not."""
+    existing = {ch.name: ch for ch in backend.channels.values() if ch.contact_arn == arn}
+    arns: dict[str, str] = {}
+    for channel in channels:
+        name, ctype = str(channel["name"]), str(channel.get("type", "EMAIL")).upper()
+        address = str(channel["address"])
+        request = {"ContactId": arn, "Name": name, "Type": ctype}
+        validate_input("CreateContactChannel", {**request, "DeliveryAddress": {"SimpleAddress": address}})
+        if name in existing:
+            channel_arn = existing[name].arn
+            backend.update_contact_channel(channel_arn, address=address)
+        else:
+            channel_arn = backend.create_contact_channel(arn, name, ctype, address, defer_activation=True)
+        if channel.get("activated", True):
+            backend.activate_channel_directly(channel_arn)
+        arns[name] = channel_arn
+    return arns
+
+
+def _seed_contact(
+    backend: SSMContactsBackend, contact: dict[str, Any], contact_arns: dict[str, str]
+) -> dict[str, str]:
+    """Upsert one contact (its ARN joins ``contact_arns``), its channels, plan and responder.
+
+    Returns the channels' ARNs by ``alias/name``.
+    """
+    request = _contact_request(contact)
+    alias, kind = request["Alias"], request["Type"]
+    arn = contact_arns[alias] = _upsert_contact(backend, request)
+    local_channels = _upsert_channels(backend, arn, contact.get("channels") or [])
+    stages = _stages(backend, contact, local_channels, contact_arns)
+    if stages:
+        validate_input("UpdateContact", {"ContactId": arn, "Plan": {"Stages": stages}})
+        backend.update_contact(arn, plan={"Stages": stages})
+    if contact.get("responder"):
+        where = f"contact {alias}: responder"
+        if kind != "PERSONAL":
+            raise SeedError(f"{where}: only a PERSONAL contact has a responder (this one is {kind})")
+        if "contact" in contact["responder"]:
+            raise SeedError(f"{where}.contact: not here (the responder is this contact)")
+        backend.set_responder(arn, _responder(contact["responder"], where, alias))
+    return {f"{alias}/{name}": channel_arn for name, channel_arn in local_channels.items()}
+
+
+def _seed_responders(backend: SSMContactsBackend, document: dict[str, Any]) -> None:
+    """The document's `responders` section, applied to contacts that exist by now."""
+    for alias, entry, where in _responder_entries(document):
+        target = backend.contacts.get(backend.contact_arn(alias))
+        if target is None:
+            raise SeedError(f"{where}: no contact with alias {alias!r}")
+        if target.type != "PERSONAL":
+            # Only people get pages; a plan's responders are the people it pages.
+            raise SeedError(f"{where}: {alias} is {target.type}, a responder is a PERSONAL contact")
+        if isinstance(entry, dict) and "contact" in entry and str(entry["contact"]) != alias:
+            raise SeedError(f"{where}.contact: {entry['contact']!r} differs from the key {alias!r}")
+        backend.set_responder(backend.contact_arn(alias), _responder(entry, where, alias))
+
+
+def _apply_settings(document: dict[str, Any]) -> None:
+    if "token_retention" in document:
+        from . import settings
+
+        try:
+            settings.set_settings(token_retention=document["token_retention"])
+        except ValueError as error:
+            raise SeedError(f"seed: {error}") from None
+
+
 def load_seed(
     path_or_dict: str | Path | dict[str, Any], account_id: str | None = None, region: str | None = None
 ) -> dict[str, Any]:
@@ -305,13 +402,7 @@ def load_seed(
     from . import get_backend
 
     document = _read(path_or_dict)
-    if "token_retention" in document:
-        from . import settings
-
-        try:
-            settings.set_settings(token_retention=document["token_retention"])
-        except ValueError as error:
-            raise SeedError(f"seed: {error}") from None
+    _apply_settings(document)
     account = str(account_id or document.get("account_id") or DEFAULT_ACCOUNT_ID)
     region_name = str(region or document.get("region") or DEFAULT_REGION)
     contacts = document.get("contacts") or []
@@ -324,69 +415,6 @@ def load_seed(
         # Personal contacts first: escalation plans refer to them.
         ordered = sorted(contacts, key=lambda c: 0 if c.get("type", "PERSONAL") == "PERSONAL" else 1)
         for contact in ordered:
-            if not isinstance(contact, dict) or "alias" not in contact:
-                raise SeedError("each contact is a mapping with an `alias`")
-            unknown = set(contact) - _CONTACT_KEYS
-            if unknown:
-                raise SeedError(f"contact {contact['alias']}: unknown keys {sorted(unknown)}")
-            alias, kind = str(contact["alias"]), contact.get("type", "PERSONAL")
-            request: dict[str, Any] = {"Alias": alias, "Type": kind, "Plan": {"Stages": []}}
-            if contact.get("display_name") is not None:
-                request["DisplayName"] = str(contact["display_name"])
-            tags = [{"Key": str(k), "Value": str(v)} for k, v in (contact.get("tags") or {}).items()]
-            if tags:
-                request["Tags"] = tags
-            validate_input("CreateContact", request)
-            arn = backend.contact_arn(alias)
-            if arn in backend.contacts:
-                backend.update_contact(arn, display_name=request.get("DisplayName"), plan={"Stages": []})
-            else:
-                backend.create_contact(alias, kind, {"Stages": []}, request.get("DisplayName"), tags or None)
-            contact_arns[alias] = arn
-            local_channels: dict[str, str] = {}
-            existing = {ch.name: ch for ch in backend.channels.values() if ch.contact_arn == arn}
-            for channel in contact.get("channels") or []:
-                name, ctype = str(channel["name"]), str(channel.get("type", "EMAIL")).upper()
-                address = str(channel["address"])
-                validate_input(
-                    "CreateContactChannel",
-                    {
-                        "ContactId": arn,
-                        "Name": name,
-                        "Type": ctype,
-                        "DeliveryAddress": {"SimpleAddress": address},
-                    },
-                )
-                if name in existing:
-                    channel_arn = existing[name].arn
-                    backend.update_contact_channel(channel_arn, address=address)
-                else:
-                    channel_arn = backend.create_contact_channel(
-                        arn, name, ctype, address, defer_activation=True
-                    )
-                if channel.get("activated", True):
-                    backend.activate_channel_directly(channel_arn)
-                local_channels[name] = channel_arn
-                channel_arns[f"{alias}/{name}"] = channel_arn
-            stages = _stages(backend, contact, local_channels, contact_arns)
-            if stages:
-                validate_input("UpdateContact", {"ContactId": arn, "Plan": {"Stages": stages}})
-                backend.update_contact(arn, plan={"Stages": stages})
-            if contact.get("responder"):
-                where = f"contact {alias}: responder"
-                if kind != "PERSONAL":
-                    raise SeedError(f"{where}: only a PERSONAL contact has a responder (this one is {kind})")
-                if "contact" in contact["responder"]:
-                    raise SeedError(f"{where}.contact: not here (the responder is this contact)")
-                backend.set_responder(arn, _responder(contact["responder"], where, alias))
-        for alias, entry, where in _responder_entries(document):
-            target = backend.contacts.get(backend.contact_arn(alias))
-            if target is None:
-                raise SeedError(f"{where}: no contact with alias {alias!r}")
-            if target.type != "PERSONAL":
-                # Only people get pages; a plan's responders are the people it pages.
-                raise SeedError(f"{where}: {alias} is {target.type}, a responder is a PERSONAL contact")
-            if isinstance(entry, dict) and "contact" in entry and str(entry["contact"]) != alias:
-                raise SeedError(f"{where}.contact: {entry['contact']!r} differs from the key {alias!r}")
-            backend.set_responder(backend.contact_arn(alias), _responder(entry, where, alias))
+            channel_arns.update(_seed_contact(backend, contact, contact_arns))
+        _seed_responders(backend, document)
     return {"account_id": account, "region": region_name, "contacts": contact_arns, "channels": channel_arns}

@@ -1,0 +1,132 @@
+"""What every part of an ssm-contacts backend shares: tables, ARNs, look-ups, pagination, events.
+
+One backend per (account, region), in moto's ``BackendDict``. Escalation is
+evaluated lazily: every backend call, and every move of the virtual clock,
+first runs the events that fell due (stage starts, deliveries, simulated
+responders) in time order, stamping each with its scheduled time. No threads.
+One process-wide re-entrant lock serialises all backends, which is what makes
+IdempotencyToken safe under concurrent requests.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import heapq
+import itertools
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from .clock import clock
+from .exceptions import ResourceNotFoundException, field_error
+from .moto_compat import BaseBackend, get_partition
+from .records import Contact, ContactChannel, Engagement, Page
+from .responders import Responder
+
+__all__ = ["DEFAULT_PAGE_SIZE", "STATE_LOCK", "BackendState", "Listing", "paginate", "touching"]
+
+DEFAULT_PAGE_SIZE = 100
+
+STATE_LOCK = threading.RLock()
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+#: A list operation's answer: the items in the API's shape and the next token (None: last page).
+Listing = tuple[list[dict[str, Any]], str | None]
+
+
+def touching(method: _F) -> _F:
+    """Hold the state lock and run due events before the call: lazy escalation."""
+
+    @functools.wraps(method)
+    def wrapper(self: BackendState, *args: Any, **kwargs: Any) -> Any:
+        with STATE_LOCK:
+            self.process_due()
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def paginate(
+    items: list[Any], next_token: str | None, max_results: int | None, render: Callable[[Any], dict[str, Any]]
+) -> Listing:
+    """One page of ``items``, each rendered, and the next token; the token is base64 of ``offset:N``
+    (opaque to clients)."""
+    start = 0
+    if next_token:
+        try:
+            kind, _, number = base64.b64decode(next_token.encode(), validate=True).decode().partition(":")
+            start = int(number)
+            if kind != "offset" or start < 0:
+                raise ValueError(next_token)
+        except ValueError as exc:
+            raise field_error("NextToken", "The pagination token is invalid") from exc
+    size = max_results or DEFAULT_PAGE_SIZE
+    end = start + size
+    token = base64.b64encode(f"offset:{end}".encode()).decode() if end < len(items) else None
+    return [render(item) for item in items[start:end]], token
+
+
+class BackendState(BaseBackend):
+    """One account and region's tables, ARNs, look-ups and event queue; the operations are mixed in."""
+
+    def __init__(self, region_name: str, account_id: str):
+        super().__init__(region_name, account_id)
+        self.partition = get_partition(region_name)
+        self.contacts: dict[str, Contact] = {}
+        self.channels: dict[str, ContactChannel] = {}
+        self.engagements: dict[str, Engagement] = {}
+        self.pages: dict[str, Page] = {}
+        self.tags: dict[str, dict[str, str]] = {}
+        self.engagement_tokens: dict[str, tuple[str, str]] = {}
+        self.create_tokens: dict[tuple[str, str], tuple[str, str]] = {}
+        # Simulated responders by contact ARN: each page's first message draws when (or if) they answer.
+        self.responders: dict[str, Responder] = {}
+        # Every message the emulator "sent" (activation codes and pages), for the control endpoint.
+        self.outbox: list[dict[str, Any]] = []
+        self._events: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+        self._seq = itertools.count()
+        # Engagements this backend created (idempotent replays not counted), for the control endpoint.
+        self.engagements_created = 0
+
+    # -- ARNs and look-ups ----------------------------------------------------------------------------------
+
+    def _arn(self, resource: str) -> str:
+        return f"arn:{self.partition}:ssm-contacts:{self.region_name}:{self.account_id}:{resource}"
+
+    def contact_arn(self, alias: str) -> str:
+        return self._arn(f"contact/{alias}")
+
+    def _find(self, table: dict[str, Any], value: str, resource_type: str) -> Any:
+        found = table.get(value)
+        if found is None:
+            raise ResourceNotFoundException(resource_type, value)
+        return found
+
+    def channels_of(self, contact_arn: str) -> list[ContactChannel]:
+        """The contact's channels, oldest first."""
+        return [channel for channel in self.channels.values() if channel.contact_arn == contact_arn]
+
+    def get_contact_obj(self, contact_id: str) -> Contact:
+        contact = self.contacts.get(contact_id)
+        if contact is None:
+            # The emulator also accepts a bare alias from its own seed/control code paths.
+            contact = self.contacts.get(self.contact_arn(contact_id))
+        if contact is None:
+            raise ResourceNotFoundException("CONTACT", contact_id)
+        return contact
+
+    # -- events -----------------------------------------------------------------------------------
+
+    def _schedule(self, at: datetime, action: Callable[[datetime], None]) -> None:
+        heapq.heappush(self._events, (at, next(self._seq), action))
+
+    def process_due(self) -> None:
+        """Run every event due by the virtual clock's now, in time order."""
+        with STATE_LOCK:
+            now = clock.now()
+            while self._events and self._events[0][0] <= now:
+                at, _, action = heapq.heappop(self._events)
+                action(at)
