@@ -33,18 +33,10 @@ import base64
 import hashlib
 import json
 
-TOKEN_PREFIX = "pe1-"
+# The page's definition (StartRequest) gives the identifying members and their canonical order.
+from .model import IDENTIFYING_FIELDS, TOKEN_MEMBER
 
-#: The StartEngagement members that identify a page, in their canonical order.
-IDENTIFYING_FIELDS = (
-    "ContactId",
-    "Sender",
-    "Subject",
-    "Content",
-    "PublicSubject",
-    "PublicContent",
-    "IncidentId",
-)
+TOKEN_PREFIX = "pe1-"
 
 
 def derive_token(params: dict[str, str | None], scope: str | None = None) -> str:
@@ -77,5 +69,5 @@ def _digest(value: object) -> str:
 
 def resolve_token(params: dict[str, str | None], scope: str | None = None) -> str:
     """The explicit IdempotencyToken if given, else the derived one."""
-    explicit = params.get("IdempotencyToken")
+    explicit = params.get(TOKEN_MEMBER)
     return explicit if explicit else derive_token(params, scope)
