@@ -198,7 +198,7 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.common i
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
     EngagementClient,
     StartRequest,
-    describe_rules,
+    page_fields,
 )
 
 TRUNCATED = "\n[... truncated]"
@@ -233,10 +233,7 @@ def one_line(text: object) -> str:
 
 def max_length(member: str, default: int) -> int:
     """The service model's maximum length of a StartEngagement member."""
-    try:
-        return int(describe_rules("StartEngagement")[member].get("max", default))
-    except Exception:  # pylint: disable=broad-except
-        return default
+    return next((f.max_length for f in page_fields() if f.api_name == member and f.max_length), default)
 
 
 class Failure:

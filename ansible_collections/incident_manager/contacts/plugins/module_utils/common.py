@@ -27,6 +27,7 @@ except ImportError:
     BOTO3_IMPORT_ERROR = traceback.format_exc()
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (
+    SECURE_FIELDS,
     ClientConfig,
     EngagementClient,
     EngagementError,
@@ -35,9 +36,8 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.engageme
 
 USER_AGENT = "ansible"
 
-#: The API's "secure" fields (Pulumi keeps them secret): options with no_log, and left out of results
-#: unless the task sets return_content=true.
-SECURE_FIELDS = ("subject", "content", "public_subject", "public_content")
+# SECURE_FIELDS, the API's "secure" fields (the core's list): options with no_log, and left out of
+# results unless the task sets return_content=true.
 #: What Ansible itself shows in place of a no_log option's value.
 MASKED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 

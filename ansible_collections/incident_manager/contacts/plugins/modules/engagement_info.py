@@ -306,10 +306,9 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.common i
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
     EngagementError,
     response_metrics,
-    to_utc,
 )
 
-# ListEngagements' nested members, as the core names them, are these options.
+# ListEngagements' nested members, as the core names them in its errors, are these options.
 OPTION_NAMES = {
     "time_range_value.start_time": "start_time",
     "time_range_value.end_time": "end_time",
@@ -339,11 +338,6 @@ def run(em: EngagementModule) -> dict:
         if params["include_metrics"]:
             result["metrics"] = response_metrics(em.client, params["engagement_id"]).to_dict()
         return result
-    for name in ("start_time", "end_time"):
-        try:
-            to_utc(params[name])
-        except (TypeError, ValueError):
-            em.module.fail_json(msg=f"Invalid options: {name}: is not an ISO 8601 timestamp (rule: type)")
     summaries = em.client.list(
         incident_id=params["incident_id"], start_time=params["start_time"], end_time=params["end_time"]
     )

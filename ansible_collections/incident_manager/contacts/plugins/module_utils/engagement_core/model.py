@@ -150,6 +150,8 @@ def _api_name(name: str) -> str:
 #: StartRequest's fields that are StartEngagement members, in its order.
 MEMBER_FIELDS = tuple(f.name for f in fields(StartRequest) if f.metadata.get("member", True))
 TOKEN_MEMBER = next(_api_name(f.name) for f in fields(StartRequest) if f.metadata.get("token"))
+#: The API's "secure" fields: secret in Pulumi's state, no_log and left out of Ansible's results.
+SECURE_FIELDS = tuple(f.name for f in fields(StartRequest) if f.metadata.get("secure"))
 #: The members that identify a page (all but the token), in the token's canonical order.
 IDENTIFYING_FIELDS = tuple(_api_name(name) for name in MEMBER_FIELDS if _api_name(name) != TOKEN_MEMBER)
 
