@@ -13,7 +13,7 @@ characters long, well within the model's ``max 2048`` and its pattern.
 
 Episodes. An alert pages again once its engagement is over, so a derived token
 names one *episode* of the alert, not the alert: episode 0 uses the token above
-(unchanged since the first release), and each later episode's token is derived
+(existing tokens never change: tests pin them), and each later episode's token is derived
 from the previous episode's engagement ARN (:func:`next_episode_token`). Every
 host that sees episode n stopped derives the same token for episode n+1, so
 racing hosts still converge on one page. With a ``dedup_key`` the base token is

@@ -192,7 +192,7 @@ from ansible import context  # noqa: E402
 from ansible.plugins.callback import CallbackBase  # noqa: E402
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
-    HAS_BOTO3,
+    HAS_BOTOCORE,
     client_config,
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
@@ -348,7 +348,7 @@ class CallbackModule(CallbackBase):
         if not contact_id:
             self._display.warning(f"page_on_failure: {len(hosts)} host(s) failed but contact_id is not set")
             return
-        if not HAS_BOTO3:
+        if not HAS_BOTOCORE:
             self._display.warning("page_on_failure: cannot page, boto3 (botocore) is not installed")
             return
         total = len(stats.processed) or len(hosts)

@@ -25,8 +25,8 @@ options:
     description:
       - URL to connect to instead of the default AWS endpoint, for example the project's local emulator
         (V(http://127.0.0.1:5000)).
-      - When not set, the E(AWS_ENDPOINT_URL_SSM_CONTACTS) environment variable is used (through boto3),
-        then E(AWS_URL) or E(EC2_URL), then E(AWS_ENDPOINT_URL) (through boto3).
+      - When not set, the E(AWS_ENDPOINT_URL_SSM_CONTACTS) environment variable is used (through botocore),
+        then E(AWS_URL) or E(EC2_URL), then E(AWS_ENDPOINT_URL) (through botocore).
     type: str
     aliases: [aws_endpoint_url, ec2_url]
   access_key:

@@ -7,7 +7,6 @@ of the project's core); this file only maps Ansible's idiom onto it.
 
 from __future__ import annotations
 
-import gc
 import os
 import traceback
 from collections.abc import Callable
@@ -20,14 +19,15 @@ try:
     # documented requirement: it is how botocore gets installed, and what the error names.
     import botocore  # noqa: F401  pylint: disable=unused-import
 
-    HAS_BOTO3 = True
-    BOTO3_IMPORT_ERROR = None
+    HAS_BOTOCORE = True
+    BOTOCORE_IMPORT_ERROR = None
 except ImportError:
-    HAS_BOTO3 = False
-    BOTO3_IMPORT_ERROR = traceback.format_exc()
+    HAS_BOTOCORE = False
+    BOTOCORE_IMPORT_ERROR = traceback.format_exc()
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (
     SECURE_FIELDS,
+    STARTUP_GC,
     ClientConfig,
     EngagementClient,
     EngagementError,
@@ -71,7 +71,7 @@ def redact(result: dict, visible: bool = False) -> dict:
 
 
 # Endpoint variables amazon.aws reads itself; AWS_ENDPOINT_URL_SSM_CONTACTS and
-# AWS_ENDPOINT_URL are left to boto3, so the service-specific one wins over these.
+# AWS_ENDPOINT_URL are left to botocore, so the service-specific one wins over these.
 _ENDPOINT_ENV = ("AWS_URL", "EC2_URL")
 
 
@@ -114,12 +114,12 @@ def connection_argument_spec() -> dict:
 
 
 def endpoint_url(params: dict, environ: dict | None = None) -> str | None:
-    """The explicit endpoint, else AWS_URL/EC2_URL unless boto3's service-specific variable is set."""
+    """The explicit endpoint, else AWS_URL/EC2_URL unless botocore's service-specific variable is set."""
     environ = os.environ if environ is None else environ
     if params.get("endpoint_url"):
         return params["endpoint_url"]
     if environ.get("AWS_ENDPOINT_URL_SSM_CONTACTS"):
-        return None  # boto3 reads it itself
+        return None  # botocore reads it itself
     for name in _ENDPOINT_ENV:
         if environ.get(name):
             return environ[name]
@@ -144,42 +144,17 @@ def client_config(params: dict, environ: dict | None = None) -> ClientConfig:
     )
 
 
-class _StartupGC:
-    """Python's cyclic garbage collector during a module's start-up (see run_task)."""
-
-    paused = False
-
-    @classmethod
-    def pause(cls) -> None:
-        if gc.isenabled():
-            gc.freeze()  # ansible-core, the core and botocore's model, imported by now
-            gc.disable()
-            cls.paused = True
-
-    @classmethod
-    def resume(cls) -> None:
-        if cls.paused:
-            cls.paused = False
-            gc.freeze()
-            gc.enable()
-
-
 def run_task(main: Callable[[], None]) -> None:
     """Run a module's main() the way Ansible does: one task in a fresh interpreter that then exits.
 
-    Start-up (ansible-core, botocore, its session and client) allocates hundreds of thousands
-    of long-lived objects and almost no garbage cycles, yet Python's cyclic collector would run
-    ~100 times while they are allocated and scan them all again at interpreter exit: measured,
-    ~20% of the module's run. So the collector is paused until the client exists, then
-    everything alive is frozen (gc.freeze: never scanned again, not even at exit) and it runs
-    again, so a long wait polls with it on. Only for the real task process: tests calling
-    main() directly leave their collector alone.
+    The garbage collector is paused until the client exists (see the core's startup.py); tests
+    calling main() directly leave their collector alone.
     """
-    _StartupGC.pause()
+    STARTUP_GC.pause()
     try:
         main()
     finally:
-        _StartupGC.resume()
+        STARTUP_GC.resume()
 
 
 class EngagementModule:
@@ -191,8 +166,8 @@ class EngagementModule:
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         # Core field names are the option names, except where a module renames one.
         self.option_names = option_names or {}
-        if not HAS_BOTO3:
-            self.module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO3_IMPORT_ERROR)
+        if not HAS_BOTOCORE:
+            self.module.fail_json(msg=missing_required_lib("boto3"), exception=BOTOCORE_IMPORT_ERROR)
         self._client = None
 
     @property
@@ -211,7 +186,7 @@ class EngagementModule:
             except EngagementError as exc:
                 self.fail(exc)
             finally:
-                _StartupGC.resume()  # start-up is over (see run_task)
+                STARTUP_GC.resume()  # start-up is over (see run_task)
         return self._client
 
     def option(self, field: str) -> str:
