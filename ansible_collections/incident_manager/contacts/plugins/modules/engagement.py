@@ -11,18 +11,18 @@ description:
   - Starts an engagement (a page) to an AWS Systems Manager Incident Manager contact or escalation plan
     with StartEngagement, or stops one with StopEngagement.
   - "Dedup while open, page again once over (PagerDuty's dedup-key rule): while this alert's engagement is
-    running, the same alert pages nobody and reports RV(changed=false); once that engagement has stopped
+    running, the same alert pages nobody and reports C(changed=false); once that engagement has stopped
     (stopped by anyone, acknowledged by an essential contact, or its plan ran out), the same alert pages
-    again and reports RV(changed=true). Re-running a task, or many hosts running it at once, pages once per
+    again and reports C(changed=true). Re-running a task, or many hosts running it at once, pages once per
     episode."
   - The alert is the page's identifying options (contact, sender, subject, content, public fields,
     incident), or the contact and O(dedup_key) when given. Each episode has its own idempotency token,
     derived deterministically (the first from the alert, each later one from the previous episode's
     engagement ARN), so retried and racing calls reuse it and the service sends one page.
-  - An engagement is reported as a new page (RV(changed=true)) only if it started during this task, judged
+  - An engagement is reported as a new page (C(changed=true)) only if it started during this task, judged
     on the service's clock (its HTTP Date), never an older one the token returned.
   - A look-up that fails (throttled, denied) never stops the page; a page that went out but could not be
-    read back is reported with its ARN, RV(changed=true) and a warning.
+    read back is reported with its ARN, C(changed=true) and a warning.
   - "Cost: a new alert costs 3 calls (a clock read, StartEngagement, DescribeEngagement) and a re-run
     while open 1 to 3, whatever the account's history; an alert that already ended k times costs
     2k + 3 on a controller that has not seen it before, 3 on one that has (a per-user hint file)."
@@ -275,6 +275,7 @@ violations:
 from datetime import timedelta  # noqa: E402
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
+    HAS_BOTOCORE,
     SECURE_FIELDS,
     EngagementModule,
     return_content_spec,
@@ -310,8 +311,9 @@ def argument_spec() -> dict:
 
 
 def required_to_page() -> list:
-    """The options StartEngagement requires (from the service model)."""
-    return [f.name for f in page_fields() if f.required]
+    """The options StartEngagement requires, from botocore's model (without botocore, the module
+    fails at once saying so)."""
+    return [f.name for f in page_fields() if f.required] if HAS_BOTOCORE else []
 
 
 def page_request(params: dict) -> StartRequest:
