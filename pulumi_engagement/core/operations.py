@@ -284,11 +284,22 @@ class EngagementClient(EpisodePaging):
         return None
 
     def ensure_stopped(
-        self, engagement_arn: str, reason: str | None = None, check_mode: bool = False
+        self,
+        engagement_arn: str,
+        reason: str | None = None,
+        check_mode: bool = False,
+        *,
+        described: Engagement | None = None,
     ) -> tuple[bool, Engagement, Engagement]:
-        """(changed, before, after); check mode reports what a real run would do without stopping."""
+        """(changed, before, after); check mode reports what a real run would do without stopping.
+
+        ``described`` is the engagement as the caller just read it (find's result), saving a call.
+        """
         validate("StopEngagement", {"EngagementId": engagement_arn, "Reason": reason})
-        before = self.describe(engagement_arn)
+        if described is not None and described.engagement_arn == engagement_arn:
+            before = described
+        else:
+            before = self.describe(engagement_arn)
         if before.stopped:
             return False, before, before
         if check_mode:

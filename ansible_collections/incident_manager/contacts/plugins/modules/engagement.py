@@ -381,7 +381,7 @@ def ensure_started(em: EngagementModule, window: timedelta) -> dict:
 
 
 def ensure_stopped(em: EngagementModule, window: timedelta) -> dict:
-    arn = em.params["engagement_id"]
+    arn, found = em.params["engagement_id"], None
     if not arn:
         request = page_request(em.params)
         request.validated_params()  # names every missing or invalid page option
@@ -389,7 +389,9 @@ def ensure_stopped(em: EngagementModule, window: timedelta) -> dict:
         if found is None:
             return dict(changed=False, engagement=None, msg="no engagement matches the page options")
         arn = found.engagement_arn
-    changed, before, after = em.client.ensure_stopped(arn, em.params["reason"], check_mode=em.check_mode)
+    changed, before, after = em.client.ensure_stopped(
+        arn, em.params["reason"], check_mode=em.check_mode, described=found
+    )
     engagement = after.to_dict()
     result = dict(changed=changed, engagement=engagement)
     if em.module._diff:
