@@ -34,31 +34,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .metrics_model import (
-    ChannelMarks,
-    EngagementMetrics,
-    PageMetrics,
-    ResponseData,
-    StageMetrics,
-    TimelineEvent,
-)
+from .metrics_model import ChannelMarks, EngagementMetrics, PageMetrics, StageMetrics, TimelineEvent
 from .model import Page, Receipt
 from .response_data import fetch_response_data
 
 if TYPE_CHECKING:
+    from .metrics_model import ResponseData
     from .operations import EngagementClient
 
-__all__ = [
-    "ChannelMarks",
-    "EngagementMetrics",
-    "PageMetrics",
-    "ResponseData",
-    "StageMetrics",
-    "TimelineEvent",
-    "compute_metrics",
-    "fetch_response_data",
-    "response_metrics",
-]
+__all__ = ["compute_metrics", "fetch_response_data", "response_metrics"]
 
 #: Order of events that share a timestamp: causes before effects.
 _EVENT_ORDER = {

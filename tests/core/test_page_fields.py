@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-import pytest
-
 from pulumi_engagement.core import (
     IDENTIFYING_FIELDS,
     Engagement,
     EngagementSummary,
     StartRequest,
-    dedup_token,
-    derive_token,
-    next_episode_token,
     page_fields,
     preview,
     request_field_names,
@@ -21,15 +16,6 @@ from pulumi_engagement.core import (
 from pulumi_engagement.core.validation import field_name, service_model
 
 PLAN = "arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall"
-PAGE = {
-    "ContactId": PLAN,
-    "Sender": "deploy-bot",
-    "Subject": "Deploy of api failed",
-    "Content": "Rollback started",
-    "PublicSubject": "Deploy failed",
-    "PublicContent": "See the runbook",
-    "IncidentId": "INC-42",
-}
 
 
 def members(operation: str, output: bool = False) -> dict:
@@ -83,20 +69,11 @@ def test_summary_fields_are_members_of_the_list_item():
 
 
 def test_matching_compares_every_identifying_field_the_engagement_shows():
-    request = StartRequest(
-        contact_id=PLAN,
-        sender="s",
-        subject="a",
-        content="b",
-        public_subject="c",
-        public_content="d",
-        incident_id="e",
-    )
-    engagement = Engagement(
-        "arn", contact_arn=PLAN, **{k: v for k, v in preview(request).items() if v and k != "contact_arn"}
-    )
+    names = ("sender", "subject", "content", "public_subject", "public_content", "incident_id")
+    request = StartRequest.from_mapping({"contact_id": PLAN, **{name: name.upper() for name in names}})
+    engagement = Engagement("arn", contact_arn=PLAN, **{name: name.upper() for name in names})
     assert engagement.matches(request)
-    for name in ("sender", "subject", "content", "public_subject", "public_content", "incident_id"):
+    for name in names:
         other = Engagement(**{**engagement.__dict__, name: "other"})
         assert not other.matches(request), name
     assert not Engagement(**{**engagement.__dict__, "contact_arn": PLAN + "x"}).matches(request)
@@ -107,39 +84,3 @@ def test_preview_has_the_engagement_s_keys():
     shown = preview(request)
     assert list(shown) == [f.name for f in fields(Engagement)]
     assert shown["contact_arn"] == PLAN and shown["subject"] == "a" and shown["engagement_arn"] is None
-
-
-@pytest.mark.parametrize(
-    ("derive", "token"),
-    [
-        (lambda: derive_token(PAGE), "pe1-nLskthH4__UPrTrPy32RQrnVAJIGpqILfG75To_ws0U"),
-        (
-            lambda: derive_token(PAGE, "urn:pulumi:dev::p::x"),
-            "pe1-Ff048RyBtUcglAG1nxOKQ8vuBQ91aW0c5B1TUDRZyWA",
-        ),
-        (
-            lambda: derive_token({k: PAGE[k] for k in ("ContactId", "Sender", "Subject", "Content")}),
-            "pe1-C_qpN7nOcCOW3-auUkEaiJwkbS3E3cqaeKEsY136fPg",
-        ),
-        (
-            lambda: StartRequest(
-                contact_id=PLAN,
-                sender="deploy-bot",
-                subject="Deploy of api failed",
-                content="Rollback started",
-            ).token(),
-            "pe1-C_qpN7nOcCOW3-auUkEaiJwkbS3E3cqaeKEsY136fPg",
-        ),
-        (lambda: dedup_token(PLAN, "disk-full"), "pe1-g1ljbu2AJfA68_0VrI-ZcZWBOk9kILSX7I0vrrWCPJg"),
-        (
-            lambda: next_episode_token(
-                derive_token(PAGE),
-                "arn:aws:ssm-contacts:us-east-1:123456789012:engagement/primary-oncall/abc",
-            ),
-            "pe1-hF9aT0rxAO_MNw9N2HtSmJqk6ppwB2jjBsZvE1IO_Vk",
-        ),
-    ],
-)
-def test_known_tokens_never_change(derive, token):
-    # Tokens of pages already sent: a changed derivation would page every open alert again.
-    assert derive() == token

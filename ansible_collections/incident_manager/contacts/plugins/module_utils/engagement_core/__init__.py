@@ -32,16 +32,14 @@ from .errors import (
     translate,
 )
 from .localstate import LocalState
-from .metrics import (
+from .metrics import compute_metrics, fetch_response_data, response_metrics
+from .metrics_model import (
     ChannelMarks,
     EngagementMetrics,
     PageMetrics,
     ResponseData,
     StageMetrics,
     TimelineEvent,
-    compute_metrics,
-    fetch_response_data,
-    response_metrics,
 )
 from .model import (
     ACKNOWLEDGED,
