@@ -1,6 +1,7 @@
 """``python -m bench``: run every benchmark against a local emulator and write bench/results/latest.*.
 
-``--only 2,5`` runs some of them; ``--quick`` shrinks the counts for a smoke run
+``--only 2,5`` runs some of them (their rows replace theirs in latest.*, the others stay, marked
+with the run that measured them); ``--quick`` shrinks the counts for a smoke run
 (its results go to a temporary directory, so latest.* is always a full run).
 """
 
@@ -14,13 +15,13 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import ansible_bench, cli_bench, core_bench, pulumi_bench
-from .harness import Emulator, Result, failed, write_results
+from . import ansible_bench, cli_bench, core_bench, cost_bench, pulumi_bench
+from .harness import Emulator, Result, failed, merge_with_previous, write_results
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-7)")
+    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-8)")
     parser.add_argument("--quick", action="store_true", help="small counts, results in a temporary directory")
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",") if part.strip()}
@@ -121,9 +122,29 @@ def main(argv: list[str] | None = None) -> int:
             "bare boto3 script",
             lambda: cli_bench.bench_cli_memory(emu),
         )
+        run(
+            "8",
+            "8. Cost of a page: calls and wall time against history",
+            "calls",
+            "<= 3 calls (new alert, re-run while open); 2k+3 without hint",
+            "find-first (previous design)",
+            lambda: cost_bench.bench_cost(
+                emu, histories=(0, 300) if q else (0, 300, 10_000), reps=3 if q else 5
+            ),
+        )
 
     if q:
         json_path, md_path = write_results(results, Path(tempfile.gettempdir()) / "pulumi-engagement-bench")
+    elif only:
+        # A partial run updates its own rows and keeps the others from the run that measured them.
+        merged, kept_from = merge_with_previous(results, only)
+        note = (
+            f"Benchmark{'s' if len(only) > 1 else ''} {', '.join(sorted(only))} measured at this time; "
+            f"the other rows come from the run{'s' if len(kept_from) > 1 else ''} of {', '.join(kept_from)}."
+            if kept_from
+            else None
+        )
+        json_path, md_path = write_results(merged, note=note)
     else:
         json_path, md_path = write_results(results)
     print(f"wrote {json_path} and {md_path}")

@@ -15,20 +15,23 @@ from typing import Any
 from .extras import extra_hint
 
 
-def _read_version() -> str:
-    # core/version.py is the one version source. It is loaded as a file rather than imported:
-    # importing it runs core/__init__, which loads botocore, and `import pulumi_engagement`
-    # (the CLI's --help and --version) must stay light.
+def _load_core_file(name: str) -> Any:
+    """The core's module ``name`` (one that imports only the standard library), loaded as a file.
+
+    Importing it would run core/__init__, which loads botocore, and `import pulumi_engagement`
+    (the CLI's --help and --version, its start-up before the collector is paused) must stay light.
+    """
     spec = importlib.util.spec_from_file_location(
-        f"{__name__}._version_source", Path(__file__).with_name("core") / "version.py"
+        f"{__name__}._core_{name}", Path(__file__).with_name("core") / f"{name}.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return str(module.VERSION)
+    return module
 
 
-__version__ = _read_version()
+# core/version.py is the one version source.
+__version__ = str(_load_core_file("version").VERSION)
 
 __all__ = ["Engagement", "EngagementArgs", "EngagementProvider", "__version__"]
 

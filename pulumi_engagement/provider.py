@@ -1,6 +1,7 @@
 """EngagementProvider: the Pulumi dynamic provider behind :class:`pulumi_engagement.Engagement`.
 
-create = StartEngagement, read = DescribeEngagement, delete = StopEngagement.
+create = StartEngagement (and, with ``wait_for_acknowledgement``, a wait for a READ receipt),
+read = DescribeEngagement (plus the response metrics), delete = StopEngagement.
 Everything that talks to the service, validates input or derives the
 idempotency token is the shared core's; this module only maps Pulumi's
 check / diff / create / read / update / delete / configure onto it.
@@ -35,15 +36,22 @@ from pulumi.dynamic import (
 
 from .core import (
     IDENTIFYING_FIELDS,
+    TIMED_OUT,
     ClientConfig,
     EngagementClient,
     EngagementError,
+    EngagementMetrics,
     ResourceNotFoundError,
+    ResponseData,
     StartRequest,
+    WaitTimeout,
     check,
+    compute_metrics,
+    fetch_response_data,
     field_name,
     iso,
 )
+from .pulumi_compat import UNKNOWN, is_unknown, unwrap_secret
 
 PROVIDER_KEY = "__provider"
 
@@ -54,9 +62,25 @@ START_FIELDS = tuple(field_name(api) for api in START_MEMBERS)
 DEDUP_FIELD = "dedup_key"
 #: A change to any of these is a different page (or a page somewhere else): replace.
 REPLACE_FIELDS = (*START_FIELDS, DEDUP_FIELD, "region", "endpoint_url")
+#: How create waits for an acknowledgement; they govern the wait, not the page.
+WAIT_FIELDS = ("wait_for_acknowledgement", "acknowledgement_timeout", "fail_on_unacknowledged")
 #: A change only to these is applied in place: no new page. The profile is *how* the engagement is
 #: reached (credentials), not what or where it is, so switching profiles must not page again.
-UPDATE_FIELDS = ("stop_on_delete", "stop_reason", "profile")
+UPDATE_FIELDS = ("stop_on_delete", "stop_reason", "profile", *WAIT_FIELDS)
+#: Response metrics (core.metrics) as outputs, plus how create's wait ended.
+METRIC_FIELDS = ("acknowledged", "acknowledged_by", "acknowledged_at", "time_to_acknowledge", "pages")
+WAIT_STATUS = "wait_status"
+#: wait_status without a wait (and of an adopted engagement); the others are the core's wait outcomes
+#: (acknowledged, ended_unacknowledged, timeout) and "error" (a permanent error while waiting).
+NOT_WAITED = "not_waited"
+WAIT_ERROR = "error"
+#: Set by the resource from opts.custom_timeouts.create (seconds), so check can hold the wait within it.
+CREATE_TIMEOUT_KEY = "create_timeout"
+DEFAULT_ACKNOWLEDGEMENT_TIMEOUT = 600.0
+#: A `pulumi up` that holds the stack's lock for more than a day is a mistake, not a drill.
+MAX_ACKNOWLEDGEMENT_TIMEOUT = 86400.0
+#: The create timeout must leave this much beyond the wait for the page itself and the final read.
+CREATE_TIMEOUT_MARGIN = 30.0
 #: The API's "secure" fields: secret outputs in the state.
 SECRET_FIELDS = ("subject", "content", "public_subject", "public_content")
 #: Outputs computed from DescribeEngagement.
@@ -69,28 +93,9 @@ CONFIG_REGION = "aws:region"
 CONFIG_PROFILE = "aws:profile"
 CONFIG_ENDPOINT_URL = "pulumi-engagement:endpointUrl"
 
-_SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
 
 class EngagementResourceError(Exception):
     """One line naming the engagement and the cause; the dynamic provider server reports its last line."""
-
-
-def _unwrap(value: Any) -> Any:
-    # The engine strips secrets for the dynamic provider (acceptSecrets=False), but mocks and
-    # future engines may not: accept both shapes.
-    if isinstance(value, dict) and value.get(_SECRET_SIG_KEY) == _SECRET_SIG:
-        return value.get("value")
-    return value
-
-
-def _is_unknown(value: Any) -> bool:
-    """True for a value not known during preview (``Unknown`` object or the wire sentinel)."""
-    if isinstance(value, str):
-        return value == _UNKNOWN
-    return type(value).__name__ == "Unknown"
 
 
 def _plain(props: dict[str, Any] | None) -> dict[str, Any]:
@@ -99,7 +104,7 @@ def _plain(props: dict[str, Any] | None) -> dict[str, Any]:
     for key, value in (props or {}).items():
         if key == PROVIDER_KEY:
             continue
-        value = _unwrap(value)
+        value = unwrap_secret(value)
         out[key] = None if value == "" else value
     return out
 
@@ -107,6 +112,85 @@ def _plain(props: dict[str, Any] | None) -> dict[str, Any]:
 def _stop_on_delete(props: dict[str, Any]) -> bool:
     value = props.get("stop_on_delete")
     return True if value is None else bool(value)
+
+
+def duration_seconds(value: Any) -> float:
+    """Seconds in a duration input: a number of seconds, or a string like "90", "30s", "5m", "1h30m".
+
+    Raises ValueError naming the rule (not the field: callers add it).
+    """
+    if isinstance(value, bool):
+        raise ValueError("must be a number of seconds or a duration like 30s, 5m or 1h")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+        if seconds != seconds or seconds < 0:
+            raise ValueError(f"must not be negative: {value!r}")
+        return seconds
+    if isinstance(value, str):
+        # Lazily: the CLI package is not otherwise needed in the provider process.
+        from .cli.timeparse import parse_duration
+
+        return parse_duration(value)
+    raise ValueError("must be a number of seconds or a duration like 30s, 5m or 1h")
+
+
+def _create_timeout(props: dict[str, Any]) -> float | None:
+    limit = props.get(CREATE_TIMEOUT_KEY)
+    if isinstance(limit, (int, float)) and not isinstance(limit, bool) and limit > 0:
+        return float(limit)
+    return None
+
+
+def _acknowledgement_timeout(props: dict[str, Any]) -> float:
+    """The wait: the input, else what the create custom timeout leaves (less the margin), else 10 min."""
+    value = props.get("acknowledgement_timeout")
+    if value is None:
+        limit = _create_timeout(props)
+        if limit is not None:
+            return max(limit - CREATE_TIMEOUT_MARGIN, 1.0)
+        return DEFAULT_ACKNOWLEDGEMENT_TIMEOUT
+    try:
+        return duration_seconds(value)
+    except ValueError:  # check refused it already; a state written by hand must not break the wait
+        return DEFAULT_ACKNOWLEDGEMENT_TIMEOUT
+
+
+def _given_timeout(props: dict[str, Any]) -> Any:
+    """acknowledgement_timeout as seconds when readable (else as given), None when not set."""
+    value = props.get("acknowledgement_timeout")
+    try:
+        return None if value is None else duration_seconds(value)
+    except ValueError:
+        return value
+
+
+def _flag(props: dict[str, Any], name: str) -> bool:
+    return bool(props.get(name))
+
+
+def _drop_none(value: Any) -> Any:
+    """Nested dicts without None values: what the state would keep anyway, so outputs compare stably."""
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def metric_outputs(metrics: EngagementMetrics, wait_status: str) -> dict[str, Any]:
+    """The acknowledgement outputs from the core's metrics: JSON-ready (ISO strings, float seconds).
+
+    Pages carry ARNs, times, channels and receipt notes; never the subject or content.
+    """
+    data = metrics.to_dict()
+    return {
+        "acknowledged": bool(data["acknowledged"]),
+        "acknowledged_by": data["acknowledged_by"],
+        "acknowledged_at": data["acknowledged_at"],
+        "time_to_acknowledge": data["time_to_acknowledge"],
+        "pages": _drop_none(data["pages"]),
+        WAIT_STATUS: wait_status,
+    }
 
 
 def _region_of(arn: str | None) -> str | None:
@@ -158,7 +242,7 @@ class EngagementProvider(ResourceProvider):
         config = req.config
 
         def get(key: str) -> str | None:
-            value = _unwrap(config.get(key))
+            value = unwrap_secret(config.get(key))
             return value if isinstance(value, str) and value else None
 
         defaults = ClientConfig(
@@ -194,7 +278,7 @@ class EngagementProvider(ResourceProvider):
         """Validate with the core (nothing is sent): one CheckFailure per broken field."""
         new = _plain(news)
         failures: list[CheckFailure] = []
-        unknown = {k for k, v in new.items() if _is_unknown(v)}
+        unknown = {k for k, v in new.items() if is_unknown(v)}
 
         params = {
             api: new[name]
@@ -229,12 +313,55 @@ class EngagementProvider(ResourceProvider):
             elif name == "endpoint_url" and not value.startswith(("http://", "https://")):
                 failures.append(CheckFailure(name, f"{name}: must start with http:// or https://"))
 
+        failures.extend(self._check_wait(new, unknown))
         failures.extend(self._token_reuse(_plain(olds), new, unknown))
         # Unknown objects do not serialize: hand them back as the wire sentinel the engine understands.
-        inputs = {k: (_UNKNOWN if _is_unknown(v) else v) for k, v in news.items()}
+        inputs = {k: (UNKNOWN if is_unknown(v) else v) for k, v in news.items()}
         if inputs.get("stop_on_delete") is None:
             inputs["stop_on_delete"] = True
         return CheckResult(inputs, failures)
+
+    @staticmethod
+    def _check_wait(new: dict[str, Any], unknown: set[str]) -> list[CheckFailure]:
+        failures: list[CheckFailure] = []
+        for name in ("wait_for_acknowledgement", "fail_on_unacknowledged"):
+            value = new.get(name)
+            if value is not None and name not in unknown and not isinstance(value, bool):
+                failures.append(CheckFailure(name, f"{name}: must be true or false"))
+        if (
+            new.get("fail_on_unacknowledged") is True
+            and "wait_for_acknowledgement" not in unknown
+            and new.get("wait_for_acknowledgement") is not True
+        ):
+            failures.append(
+                CheckFailure(
+                    "fail_on_unacknowledged",
+                    "fail_on_unacknowledged: needs wait_for_acknowledgement=True (nothing is waited for)",
+                )
+            )
+        name = "acknowledgement_timeout"
+        value = new.get(name)
+        if value is None or name in unknown:
+            return failures
+        try:
+            seconds = duration_seconds(value)
+        except ValueError as exc:
+            return [*failures, CheckFailure(name, f"{name}: {exc}")]
+        if seconds <= 0:
+            failures.append(CheckFailure(name, f"{name}: must be longer than 0 seconds"))
+        elif seconds > MAX_ACKNOWLEDGEMENT_TIMEOUT:
+            failures.append(CheckFailure(name, f"{name}: longer than 24 hours ({value!r})"))
+        limit = _create_timeout(new)
+        if limit is not None and seconds > 0 and seconds + CREATE_TIMEOUT_MARGIN > limit:
+            failures.append(
+                CheckFailure(
+                    name,
+                    f"{name}: {value!r} does not fit within the create custom timeout ({limit:g}s); "
+                    f"set opts=ResourceOptions(custom_timeouts=CustomTimeouts(create=...)) at least "
+                    f"{CREATE_TIMEOUT_MARGIN:g}s longer than the wait",
+                )
+            )
+        return failures
 
     @staticmethod
     def _token_reuse(old: dict[str, Any], new: dict[str, Any], unknown: set[str]) -> list[CheckFailure]:
@@ -262,10 +389,14 @@ class EngagementProvider(ResourceProvider):
 
         def differs(name: str) -> bool:
             value = new.get(name)
-            if _is_unknown(value):
+            if is_unknown(value):
                 return True
             if name == "stop_on_delete":
                 return _stop_on_delete(old) != _stop_on_delete(new)
+            if name in ("wait_for_acknowledgement", "fail_on_unacknowledged"):
+                return _flag(old, name) != _flag(new, name)  # absent (older states) = false
+            if name == "acknowledgement_timeout":  # "5m" and 300 are the same wait
+                return _given_timeout(old) != _given_timeout(new)
             return old.get(name) != value
 
         replaces = [name for name in REPLACE_FIELDS if differs(name)]
@@ -281,7 +412,7 @@ class EngagementProvider(ResourceProvider):
     # -- create / read / update / delete -----------------------------------------------------------
 
     @staticmethod
-    def _outputs(props: dict[str, Any], engagement: Any) -> dict[str, Any]:
+    def _outputs(props: dict[str, Any], engagement: Any, metrics: dict[str, Any]) -> dict[str, Any]:
         kept = (*START_FIELDS, DEDUP_FIELD, *UPDATE_FIELDS, *CONNECTION_FIELDS)
         outs = {k: v for k, v in props.items() if k in kept}
         outs[TOKEN_SCOPE_KEY] = props.get(TOKEN_SCOPE_KEY)
@@ -306,6 +437,7 @@ class EngagementProvider(ResourceProvider):
             start_time=iso(engagement.start_time),
             stop_time=iso(engagement.stop_time),
         )
+        outs.update(metrics)
         # None would be dropped by serialization anyway; drop it here so outputs are stable.
         return {k: v for k, v in outs.items() if v is not None}
 
@@ -324,7 +456,63 @@ class EngagementProvider(ResourceProvider):
         except EngagementError as exc:
             raise EngagementResourceError(f"engagement {_label(inputs)}: {exc}") from None
         engagement = outcome.engagement
-        return CreateResult(engagement.engagement_arn, self._outputs(inputs, engagement))
+        if _flag(inputs, "wait_for_acknowledgement"):
+            client = self._client(inputs)
+            engagement, metrics = self._wait(client, engagement, _acknowledgement_timeout(inputs))
+        else:
+            metrics = self._as_created(engagement)
+        return CreateResult(engagement.engagement_arn, self._outputs(inputs, engagement, metrics))
+
+    @staticmethod
+    def _as_created(engagement: Any) -> dict[str, Any]:
+        """The metrics as of creation, without a call: nothing acknowledged yet, no page listed
+        (``pulumi refresh`` fills ``pages``). A create that does not wait costs no extra call."""
+        return metric_outputs(compute_metrics(ResponseData(engagement=engagement, pages=())), NOT_WAITED)
+
+    @staticmethod
+    def _wait(client: EngagementClient, engagement: Any, timeout: float) -> tuple[Any, dict[str, Any]]:
+        """Wait with the core (acknowledged, ended unacknowledged, or timeout), then read the metrics
+        with the plan details once. Nothing here raises: the engagement exists and must be recorded;
+        whether an unacknowledged drill fails `pulumi up` is the resource's decision (see resource.py)."""
+        arn = engagement.engagement_arn
+        seen_engagement, seen_pages, error = engagement, (), None
+        try:
+            result = client.wait(arn, timeout)
+            status, seen_engagement, seen_pages = result.status, result.engagement, result.pages
+        except WaitTimeout as exc:
+            status = TIMED_OUT
+            seen_engagement = exc.engagement or engagement
+            seen_pages = tuple(exc.pages)
+        except EngagementError as exc:
+            status, error = WAIT_ERROR, str(exc)
+        try:
+            data = fetch_response_data(client, arn, details=True)
+        except EngagementError:
+            data = ResponseData(engagement=seen_engagement, pages=tuple(seen_pages))
+        outs = metric_outputs(compute_metrics(data), status)
+        if error is not None:
+            outs["wait_error"] = error.splitlines()[0] if error else error
+        return data.engagement, outs
+
+    @staticmethod
+    def _refreshed_metrics(
+        client: EngagementClient, engagement: Any, prior: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Metrics for read and update. Once the engagement has stopped they are final: fetched once
+        with the plan details, then kept from the state (no further calls). While it runs, a cheap
+        fetch (no plan details: refresh may be repeated). A failing fetch keeps what the state had."""
+        wait_status = prior.get(WAIT_STATUS) or NOT_WAITED
+        kept = {k: prior[k] for k in (*METRIC_FIELDS, WAIT_STATUS, "wait_error") if k in prior}
+        if engagement.stopped and prior.get("stop_time") and "acknowledged" in prior:
+            return kept
+        try:
+            data = fetch_response_data(client, engagement.engagement_arn, details=engagement.stopped)
+        except EngagementError:
+            return kept or metric_outputs(compute_metrics(ResponseData(engagement, ())), wait_status)
+        outs = metric_outputs(compute_metrics(data), wait_status)
+        if "wait_error" in prior:
+            outs["wait_error"] = prior["wait_error"]
+        return outs
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """DescribeEngagement; an engagement that no longer exists reads as gone (empty id)."""
@@ -335,17 +523,23 @@ class EngagementProvider(ResourceProvider):
             return ReadResult(None, {})
         except EngagementError as exc:
             raise EngagementResourceError(f"engagement {_label(state, id_)}: {exc}") from None
-        return ReadResult(id_, self._outputs(state, engagement))
+        metrics = self._refreshed_metrics(self._client(state, id_), engagement, state)
+        return ReadResult(id_, self._outputs(state, engagement, metrics))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Only stop_on_delete, stop_reason and profile change; nothing is sent but a describe."""
+        """Only the stop settings, the profile and the wait settings change: nothing is sent but reads.
+
+        The wait belongs to the page: an update does not wait (the page went out at create); the
+        metrics are refreshed, and wait_status keeps the create's outcome."""
         old, new = _plain(olds), _plain(news)
         merged = {**new, TOKEN_SCOPE_KEY: old.get(TOKEN_SCOPE_KEY) or new.get(TOKEN_SCOPE_KEY)}
         try:
-            engagement = self._client(merged, id_).describe(id_)
+            client = self._client(merged, id_)
+            engagement = client.describe(id_)
         except EngagementError as exc:
             raise EngagementResourceError(f"engagement {_label(merged, id_)}: {exc}") from None
-        return UpdateResult(self._outputs(merged, engagement))
+        metrics = self._refreshed_metrics(client, engagement, old)
+        return UpdateResult(self._outputs(merged, engagement, metrics))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Stop the engagement when stop_on_delete (default) and still running; gone or stopped is fine."""

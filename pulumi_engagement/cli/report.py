@@ -1,7 +1,7 @@
 """``engagement report ARN``: the response metrics of an engagement, and a drill report page.
 
-Imports nothing but the standard library at module level: ``main`` imports this module on every
-run of the command, and the core (botocore) is loaded only when the command runs.
+Imports nothing but the standard library (and ``terminal``) at module level: the parser imports this
+module on every run of the command, and the core (botocore) is loaded only when the command runs.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import os
 import tempfile
 from collections.abc import Callable
 from typing import Any
+
+from .terminal import EXIT_ERROR, EXIT_OK
 
 __all__ = ["DESCRIPTION", "add_parser", "cmd_report", "table_doc"]
 
@@ -41,7 +43,7 @@ examples:
 
 
 def add_parser(command: Callable[..., argparse.ArgumentParser], epilog: str) -> None:
-    """Add the subcommand through main's ``command`` helper (common options, exit-code epilog)."""
+    """Add the subcommand through the parser's ``command(name, help)`` (common options, exit codes)."""
     parser = command(
         "report", "response metrics of an engagement (MTTA, who acknowledged), as a drill report"
     )
@@ -133,7 +135,7 @@ def write_file(path: str, text: str) -> None:
         raise
 
 
-def cmd_report(ctx: Any, exit_error: int) -> int:
+def cmd_report(ctx: Any) -> int:
     from .. import __version__
     from ..core.metrics import compute_metrics, fetch_response_data
 
@@ -148,8 +150,8 @@ def cmd_report(ctx: Any, exit_error: int) -> int:
         try:
             write_file(args.html, page)
         except OSError as exc:
-            ctx.stderr.write(f"engagement report: cannot write {args.html}: {exc.strerror or exc}\n")
-            return exit_error
+            ctx.error(f"cannot write {args.html}: {exc.strerror or exc}")
+            return EXIT_ERROR
         ctx.note(f"wrote the drill report to {args.html}")
     ctx.emit(table_doc(metrics) if ctx.output == "table" else metrics.to_dict())
-    return 0
+    return EXIT_OK

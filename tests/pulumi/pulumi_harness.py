@@ -292,3 +292,29 @@ def provider_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, 
     )
     env.update(extra)
     return env
+
+
+class GrpcForwardingMocks(Mocks):
+    """Like ForwardingMocks, but through the real dynamic provider server over gRPC (Check, then
+    Create), as the engine does: the program's resources reach the provider in its own process."""
+
+    def __init__(self, provider: ProviderProcess, project: str = "project", stack: str = "dev") -> None:
+        self.provider = provider
+        self.project = project
+        self.stack = stack
+        self.created: list[dict[str, Any]] = []
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
+        if not args.typ.startswith("pulumi-python:dynamic"):
+            return f"{args.name}-id", dict(args.inputs)
+        urn = urn_of(args.name, self.project, self.stack)
+        checked, failures = self.provider.check(urn, dict(args.inputs))
+        if failures:
+            problems = "; ".join(f"{k}: {v}" for k, v in failures.items())
+            raise ValueError(f"{args.typ} resource {args.name!r} has a problem: {problems}")
+        id_, outs = self.provider.create(urn, checked)
+        self.created.append(outs)
+        return id_, outs
+
+    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        return {}, None

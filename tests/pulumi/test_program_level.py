@@ -135,7 +135,10 @@ def test_serialized_provider_is_small_by_reference_and_holds_no_configuration(mo
 
 def test_the_gameday_drill_example_runs(mocks, emulator, service):
     """examples/pulumi/gameday-drill/__main__.py, unchanged, under the forwarding mocks."""
-    pulumi.runtime.set_all_config({"gameday-drill:incidentId": "gameday-2024-q3"})
+    # Without waiting (the waiting drill: test_acknowledgement.py).
+    pulumi.runtime.set_all_config(
+        {"gameday-drill:incidentId": "gameday-2024-q3", "gameday-drill:waitForAcknowledgement": "false"}
+    )
 
     def program() -> pulumi.Output:
         runpy.run_path(str(EXAMPLE / "__main__.py"), run_name="__main__")
@@ -147,6 +150,8 @@ def test_the_gameday_drill_example_runs(mocks, emulator, service):
             live = service.describe(values["engagement_arn"])
             assert live.contact_arn == PRIMARY and live.incident_id == "gameday-2024-q3"
             assert values["start_time"].endswith("Z")
+            assert values["acknowledged"] is False and values["wait_status"] == "not_waited"
+            assert values["pages"] == []
 
         return pulumi.Output.all(**outputs).apply(check)
 

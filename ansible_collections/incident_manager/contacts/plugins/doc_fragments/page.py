@@ -41,7 +41,7 @@ options:
   idempotency_token:
     description:
       - The caller's identity of one page. A token not used before pages; a used one returns its engagement
-        (running or not) and reports C(changed=false). The result reports the token sent.
+        (running or not) with C(changed=false). The result reports the token sent.
       - When not given, each episode of the alert gets a derived token (see the description).
     type: str
   dedup_key:
@@ -51,4 +51,5 @@ options:
         identifies the alert.
       - Cannot be combined with O(idempotency_token).
     type: str
+    version_added: 0.2.0
 """

@@ -27,17 +27,20 @@ except ImportError:
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (
     SECURE_FIELDS,
-    STARTUP_GC,
     ClientConfig,
     EngagementClient,
     EngagementError,
     ValidationError,
+)
+from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core.startup_gc import (
+    StartupGC,
 )
 
 USER_AGENT = "ansible"
 
 # SECURE_FIELDS, the API's "secure" fields (the core's list): options with no_log, and left out of
 # results unless the task sets return_content=true.
+
 #: What Ansible itself shows in place of a no_log option's value.
 MASKED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
@@ -144,17 +147,22 @@ def client_config(params: dict, environ: dict | None = None) -> ClientConfig:
     )
 
 
+# One per task process: run_task pauses it, the first client built resumes it.
+_STARTUP_GC = StartupGC()
+
+
 def run_task(main: Callable[[], None]) -> None:
     """Run a module's main() the way Ansible does: one task in a fresh interpreter that then exits.
 
-    The garbage collector is paused until the client exists (see the core's startup.py); tests
-    calling main() directly leave their collector alone.
+    The collector is paused until the client exists (see engagement_core/startup_gc.py: ~20% of
+    a task). Only for the real task process: tests calling main() directly leave their
+    collector alone.
     """
-    STARTUP_GC.pause()
+    _STARTUP_GC.pause()
     try:
         main()
     finally:
-        STARTUP_GC.resume()
+        _STARTUP_GC.resume()
 
 
 class EngagementModule:
@@ -186,7 +194,7 @@ class EngagementModule:
             except EngagementError as exc:
                 self.fail(exc)
             finally:
-                STARTUP_GC.resume()  # start-up is over (see run_task)
+                _STARTUP_GC.resume()  # start-up is over (see run_task)
         return self._client
 
     def option(self, field: str) -> str:

@@ -57,6 +57,7 @@ options:
       - With V(false), as for any no_log option, Ansible also masks these values as C(********) wherever else
         they appear in the result (for example in an error message), so avoid very short subjects or content.
     type: bool
+    version_added: 0.2.0
     default: false
   engagement_id:
     description:

@@ -40,6 +40,7 @@ options:
         (C(ListPageResolutions)) and the paged contacts' channel names (C(ListContactChannels)); where
         those calls are denied, the stages come from the pages' send times and RV(metrics.notes) says so.
     type: bool
+    version_added: 0.2.0
     default: true
   incident_id:
     description:
@@ -60,6 +61,7 @@ options:
       - By default they are left out, so they never reach C(-vvv) output or the log file
         (C(ANSIBLE_LOG_PATH)); set V(true) in a task that needs them.
     type: bool
+    version_added: 0.2.0
     default: false
 extends_documentation_fragment:
   - incident_manager.contacts.connection

@@ -60,7 +60,6 @@ from .model import (
     request_field_names,
 )
 from .operations import DEFAULT_FIND_WINDOW, EngagementClient
-from .startup import STARTUP_GC, StartupGC
 from .timeutil import iso, to_utc
 from .token import dedup_token, derive_token, next_episode_token, resolve_token
 from .validation import check, field_name, validate
@@ -73,7 +72,6 @@ __all__ = [
     "IDENTIFYING_FIELDS",
     "PRODUCT",
     "SECURE_FIELDS",
-    "STARTUP_GC",
     "TIMED_OUT",
     "VERSION",
     "AccessDeniedError",
@@ -104,7 +102,6 @@ __all__ = [
     "StageMetrics",
     "StartOutcome",
     "StartRequest",
-    "StartupGC",
     "ThrottlingError",
     "TimelineEvent",
     "ValidationError",

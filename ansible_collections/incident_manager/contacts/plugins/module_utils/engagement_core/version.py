@@ -12,4 +12,4 @@ tests/packaging checks the collection's galaxy.yml and both changelogs against i
 """
 
 PRODUCT = "pulumi-engagement"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
