@@ -66,6 +66,16 @@ options:
         U(https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html).
       - Retries always use botocore's C(standard) mode, which also retries C(ThrottlingException).
     type: dict
+attributes:
+  platform:
+    support: full
+    platforms: posix
+    description: Target OS/families that can be operated against.
+  action_group:
+    support: full
+    membership: [incident_manager.contacts.contacts]
+    description: >-
+      Use C(group/incident_manager.contacts.contacts) in C(module_defaults) to set connection options once.
 notes:
   - Environment variables and configuration files are read on the host the module runs on,
     usually the controller (C(delegate_to=localhost) or a local connection).

@@ -96,15 +96,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the engagement before and after.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
-  action_group:
-    support: full
-    membership: [incident_manager.contacts.contacts]
-    description: >-
-      Use C(group/incident_manager.contacts.contacts) in C(module_defaults) to set connection options once.
 seealso:
   - module: incident_manager.contacts.engagement_info
   - name: StartEngagement API reference
@@ -218,33 +209,13 @@ engagement:
       description: The token StartEngagement was (or would be) called with.
       type: str
 pages:
-  description: The engagement's pages, each with its receipts, when O(wait=true).
+  description:
+    - The engagement's pages, each with its receipts, with the keys
+      M(incident_manager.contacts.engagement_info) returns in its
+      RV(incident_manager.contacts.engagement_info#module:pages) (C(acknowledged) is true once a page was read).
   returned: when waited
   type: list
   elements: dict
-  contains:
-    page_arn:
-      description: ARN of the page.
-      type: str
-    contact_arn:
-      description: ARN of the contact paged.
-      type: str
-    sent_time:
-      description: When the page was sent.
-      type: str
-    delivery_time:
-      description: When it was delivered.
-      type: str
-    read_time:
-      description: When it was read (acknowledged).
-      type: str
-    acknowledged:
-      description: Whether the page was read.
-      type: bool
-    receipts:
-      description: Receipts (SENT, DELIVERED, READ, ERROR, STOP) with their times and channels.
-      type: list
-      elements: dict
 wait_status:
   description: >-
     How the wait ended. V(acknowledged) (success), V(ended_unacknowledged) (the plan ran out or someone
