@@ -31,12 +31,22 @@ import json
 from .model import IDENTIFYING_FIELDS, TOKEN_MEMBER
 
 TOKEN_PREFIX = "pe1-"
+#: How many identifying members the first release serialised, each in its place (null when
+#: absent). A member added to StartRequest since is serialised only when given, as [name, value],
+#: so adding one changes no token of a page that does not use it.
+FIRST_RELEASE_FIELDS = 7
 
 
 def derive_token(params: dict[str, str | None], scope: str | None = None) -> str:
     """Deterministic token for StartEngagement params given with API member names."""
+    fields: list[object] = [params.get(name) for name in IDENTIFYING_FIELDS[:FIRST_RELEASE_FIELDS]]
+    fields += [
+        [name, params[name]]
+        for name in IDENTIFYING_FIELDS[FIRST_RELEASE_FIELDS:]
+        if params.get(name) is not None
+    ]
     canonical = json.dumps(
-        {"v": 1, "scope": scope, "fields": [params.get(name) for name in IDENTIFYING_FIELDS]},
+        {"v": 1, "scope": scope, "fields": fields},
         ensure_ascii=False,
         separators=(",", ":"),
     )

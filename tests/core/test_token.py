@@ -139,3 +139,12 @@ def test_derived_token_always_satisfies_the_model(fields, scope):
 def test_known_tokens_never_change(derive, token):
     # Tokens of pages already sent: a changed derivation would page every open alert again.
     assert derive() == token
+
+
+def test_a_member_added_later_changes_only_the_tokens_of_pages_that_use_it(monkeypatch):
+    from pulumi_engagement.core import token
+
+    monkeypatch.setattr(token, "IDENTIFYING_FIELDS", (*IDENTIFYING_FIELDS, "NewMember"))
+    assert derive_token(BASE) == "pe1-nLskthH4__UPrTrPy32RQrnVAJIGpqILfG75To_ws0U"
+    assert derive_token({**BASE, "NewMember": "x"}) != derive_token(BASE)
+    assert derive_token({**BASE, "NewMember": "x"}) != derive_token({**BASE, "NewMember": "y"})
