@@ -1,7 +1,7 @@
 """EngagementClient: start, describe, stop, list, find and wait, each one call or one loop.
 
 The values it returns are in model.py and the paging of one alert (ensure_started) in paging.py;
-both are re-exported here, where the adapters have always imported them from.
+both are re-exported here for callers that import them from this module (the CLI among them).
 """
 
 from __future__ import annotations
