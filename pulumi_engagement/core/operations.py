@@ -1,15 +1,15 @@
-"""Start, describe, stop, list, find and wait: every call the adapters make, in one place."""
+"""EngagementClient: start, describe, stop, list, find and wait, each one call or one loop.
+
+The values it returns are in model.py and the paging of one alert (ensure_started) in paging.py;
+both are re-exported here for callers that import them from this module (the CLI among them).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import random
-import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -25,302 +25,60 @@ from .errors import (
     translate,
 )
 from .localstate import LocalState
-from .timeutil import iso, to_utc, utcnow
-from .token import dedup_token, derive_token, next_episode_token, resolve_token
+from .model import (
+    ACKNOWLEDGED,
+    DEDUP_KEY_MAX,
+    ENDED_UNACKNOWLEDGED,
+    TIMED_OUT,
+    Engagement,
+    EngagementSummary,
+    Page,
+    Receipt,
+    StartOutcome,
+    StartRequest,
+    WaitResult,
+    clean_text,
+    same_page_fields,
+)
+from .paging import (
+    CLOCK_SKEW,
+    DEFAULT_FIND_WINDOW,
+    MAX_EPISODE_WALK,
+    READ_BACK_ATTEMPTS,
+    EpisodePaging,
+)
+from .timeutil import to_utc, utcnow
 from .validation import field_name, validate
 
-DEFAULT_FIND_WINDOW = timedelta(hours=24)
-#: Least tolerated clock difference between this machine and the service when filtering by time.
-CLOCK_SKEW = timedelta(minutes=5)
-#: Episodes of one alert walked through before paging with a one-off token (a flapping alert
-#: seen for the first time on a machine with no hint costs 2 calls per earlier episode).
-MAX_EPISODE_WALK = 128
+__all__ = [
+    "ACKNOWLEDGED",
+    "CLOCK_SKEW",
+    "DEDUP_KEY_MAX",
+    "DEFAULT_FIND_WINDOW",
+    "ENDED_UNACKNOWLEDGED",
+    "MAX_EPISODE_WALK",
+    "MAX_LOOKUP_DESCRIBES",
+    "MAX_LOOKUP_PAGES",
+    "READ_BACK_ATTEMPTS",
+    "TIMED_OUT",
+    "Engagement",
+    "EngagementClient",
+    "EngagementSummary",
+    "Page",
+    "Receipt",
+    "StartOutcome",
+    "StartRequest",
+    "WaitResult",
+    "clean_text",
+]
+
 #: Look-ups that only inform (check mode, state=stopped, a dedup-key conflict) read at most this
 #: many ListEngagements pages and describe at most MAX_LOOKUP_DESCRIBES candidates.
 MAX_LOOKUP_PAGES = 5
 MAX_LOOKUP_DESCRIBES = 10
-#: Attempts to read a started engagement back before reporting it with its ARN only.
-READ_BACK_ATTEMPTS = 4
-DEDUP_KEY_MAX = 256
-# Lone surrogates: what Python makes of bytes in argv or a log tail that are not UTF-8.
-_SURROGATES = re.compile("[\ud800-\udfff]+")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def clean_text(value: Any) -> Any:
-    """Undecodable bytes become U+FFFD; anything that is not a string is returned as it is."""
-    if not isinstance(value, str) or not _SURROGATES.search(value):
-        return value
-    try:  # bytes smuggled in by surrogateescape decode back to what they were, then replaced
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return _SURROGATES.sub("\ufffd", value)
-
-
-@dataclass(frozen=True)
-class StartRequest:
-    """What StartEngagement needs, in snake_case; the token is derived when not given."""
-
-    contact_id: str
-    sender: str
-    subject: str
-    content: str
-    public_subject: str | None = None
-    public_content: str | None = None
-    incident_id: str | None = None
-    idempotency_token: str | None = None
-    #: Pages to the same contact with the same key share episodes whatever their text.
-    dedup_key: str | None = None
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            cleaned = clean_text(value)
-            if cleaned is not value:
-                object.__setattr__(self, f.name, cleaned)
-
-    @classmethod
-    def from_mapping(cls, values: dict[str, Any]) -> StartRequest:
-        """Build from a snake_case mapping, ignoring keys that are not request fields."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names})  # type: ignore[arg-type]
-
-    def given_params(self) -> dict[str, Any]:
-        """The StartEngagement members as given (API names), absent ones left out."""
-        params = {
-            "ContactId": self.contact_id,
-            "Sender": self.sender,
-            "Subject": self.subject,
-            "Content": self.content,
-            "PublicSubject": self.public_subject,
-            "PublicContent": self.public_content,
-            "IncidentId": self.incident_id,
-            "IdempotencyToken": self.idempotency_token or None,  # "" counts as absent
-        }
-        return {k: v for k, v in params.items() if v is not None}
-
-    def api_params(self, token_scope: str | None = None) -> dict[str, Any]:
-        """StartEngagement parameters, with the explicit or derived token."""
-        params = self.given_params()
-        params["IdempotencyToken"] = resolve_token(params, token_scope)
-        return params
-
-    def validate(self, token_scope: str | None = None) -> dict[str, Any]:
-        """The validated API parameters; raises ValidationError naming every broken rule."""
-        violations = []
-        try:
-            validate("StartEngagement", self.given_params())
-        except ValidationError as exc:
-            violations.extend(exc.violations)
-        violations.extend(self.dedup_key_violations())
-        if violations:
-            raise ValidationError("StartEngagement", violations)
-        return self.api_params(token_scope)
-
-    def dedup_key_violations(self) -> list[FieldViolation]:
-        """Broken rules of ``dedup_key`` (not a service member: the core's own rules)."""
-        key = self.dedup_key
-        if key is None:
-            return []
-
-        def broken(rule: str, message: str) -> list[FieldViolation]:
-            return [FieldViolation("dedup_key", "IdempotencyToken", rule, message, DEDUP_KEY_MAX)]
-
-        if not isinstance(key, str):
-            return broken("type", "must be a string")
-        if not key:
-            return broken("min_length", "shorter than 1 character")
-        if len(key) > DEDUP_KEY_MAX:
-            return broken("max_length", f"longer than {DEDUP_KEY_MAX} characters")
-        if any(ord(c) < 32 or ord(c) == 127 for c in key):
-            return broken("pattern", "must not contain control characters")
-        if self.idempotency_token:
-            return broken("exclusive", "cannot be combined with idempotency_token (the token names the page)")
-        return []
-
-    def token(self, token_scope: str | None = None) -> str:
-        """The token of the alert's first episode (or the explicit token)."""
-        return self.api_params(token_scope)["IdempotencyToken"]
-
-    def base_token(self, token_scope: str | None = None) -> str:
-        """The token of the alert's first episode: from the dedup key if given, else from the page."""
-        if self.idempotency_token:
-            return self.idempotency_token
-        if self.dedup_key:
-            return dedup_token(self.contact_id, self.dedup_key, token_scope)
-        return derive_token(self.given_params(), token_scope)
-
-
-@dataclass(frozen=True)
-class Engagement:
-    engagement_arn: str
-    contact_arn: str | None = None
-    sender: str | None = None
-    subject: str | None = None
-    content: str | None = None
-    public_subject: str | None = None
-    public_content: str | None = None
-    incident_id: str | None = None
-    start_time: datetime | None = None
-    stop_time: datetime | None = None
-
-    @property
-    def stopped(self) -> bool:
-        return self.stop_time is not None
-
-    @classmethod
-    def from_api(cls, data: dict[str, Any]) -> Engagement:
-        values = {field_name(k): v for k, v in data.items() if k != "ResponseMetadata"}
-        values["start_time"] = to_utc(values.get("start_time"))
-        values["stop_time"] = to_utc(values.get("stop_time"))
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
-
-    def to_dict(self) -> dict[str, Any]:
-        """snake_case, timestamps as ISO 8601 UTC strings."""
-        data = asdict(self)
-        data["start_time"] = iso(self.start_time)
-        data["stop_time"] = iso(self.stop_time)
-        return data
-
-    def matches(self, request: StartRequest) -> bool:
-        """True if this engagement is the page the request describes."""
-        return (
-            self.contact_arn == request.contact_id
-            and (self.sender or "") == (request.sender or "")
-            and (self.subject or "") == (request.subject or "")
-            and (self.content or "") == (request.content or "")
-            and (self.public_subject or "") == (request.public_subject or "")
-            and (self.public_content or "") == (request.public_content or "")
-            and (self.incident_id or "") == (request.incident_id or "")
-        )
-
-
-@dataclass(frozen=True)
-class EngagementSummary:
-    engagement_arn: str
-    contact_arn: str | None = None
-    sender: str | None = None
-    incident_id: str | None = None
-    start_time: datetime | None = None
-    stop_time: datetime | None = None
-
-    @classmethod
-    def from_api(cls, data: dict[str, Any]) -> EngagementSummary:
-        return cls(
-            engagement_arn=data["EngagementArn"],
-            contact_arn=data.get("ContactArn"),
-            sender=data.get("Sender"),
-            incident_id=data.get("IncidentId"),
-            start_time=to_utc(data.get("StartTime")),
-            stop_time=to_utc(data.get("StopTime")),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["start_time"] = iso(self.start_time)
-        data["stop_time"] = iso(self.stop_time)
-        return data
-
-
-@dataclass(frozen=True)
-class Receipt:
-    receipt_type: str
-    receipt_time: datetime | None = None
-    contact_channel_arn: str | None = None
-    receipt_info: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["receipt_time"] = iso(self.receipt_time)
-        return data
-
-
-@dataclass(frozen=True)
-class Page:
-    page_arn: str
-    engagement_arn: str | None = None
-    contact_arn: str | None = None
-    sender: str | None = None
-    incident_id: str | None = None
-    sent_time: datetime | None = None
-    delivery_time: datetime | None = None
-    read_time: datetime | None = None
-    receipts: tuple[Receipt, ...] = field(default_factory=tuple)
-
-    @property
-    def acknowledged(self) -> bool:
-        return self.read_time is not None or any(r.receipt_type == "READ" for r in self.receipts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "page_arn": self.page_arn,
-            "engagement_arn": self.engagement_arn,
-            "contact_arn": self.contact_arn,
-            "sender": self.sender,
-            "incident_id": self.incident_id,
-            "sent_time": iso(self.sent_time),
-            "delivery_time": iso(self.delivery_time),
-            "read_time": iso(self.read_time),
-            "acknowledged": self.acknowledged,
-            "receipts": [r.to_dict() for r in self.receipts],
-        }
-
-
-@dataclass(frozen=True)
-class StartOutcome:
-    """Result of ensure_started.
-
-    ``changed`` is true only when this call paged (or, in check mode, would page). ``engagement``
-    is None only for a check-mode page; when the page went out but could not be read back it holds
-    the ARN alone and ``read_back`` is False. ``warnings`` are for the user, one line each.
-    """
-
-    changed: bool
-    engagement: Engagement | None
-    idempotency_token: str
-    warnings: tuple[str, ...] = ()
-    read_back: bool = True
-
-
-#: Wait outcomes: only the first is success.
-ACKNOWLEDGED = "acknowledged"
-ENDED_UNACKNOWLEDGED = "ended_unacknowledged"
-TIMED_OUT = WaitTimeout.status
-
-
-@dataclass(frozen=True)
-class WaitResult:
-    """How a wait ended: ``acknowledged`` (a READ receipt) or ``ended_unacknowledged`` (the plan ran
-    out, or someone stopped the engagement, before anyone read a page). A timeout raises WaitTimeout."""
-
-    status: str
-    engagement: Engagement
-    pages: tuple[Page, ...]
-
-    @property
-    def acknowledged(self) -> bool:
-        return self.status == ACKNOWLEDGED
-
-    @property
-    def acknowledged_by(self) -> list[str]:
-        return [p.contact_arn for p in self.pages if p.acknowledged and p.contact_arn]
-
-    @property
-    def stop_receipts(self) -> list[Receipt]:
-        return [r for p in self.pages for r in p.receipts if r.receipt_type == "STOP"]
-
-    @property
-    def stopped_by_request(self) -> bool:
-        """True when StopEngagement ended it (the service leaves STOP receipts), not the plan."""
-        return bool(self.stop_receipts)
-
-    @property
-    def stop_reason(self) -> str | None:
-        return next((r.receipt_info for r in self.stop_receipts if r.receipt_info), None)
-
-
-class EngagementClient:
+class EngagementClient(EpisodePaging):
     """The core's operations over one botocore ssm-contacts client.
 
     Every input is validated against the service model before a request leaves;
@@ -391,7 +149,7 @@ class EngagementClient:
 
     def start(self, request: StartRequest, token_scope: str | None = None) -> str:
         """StartEngagement; returns the engagement ARN. Retries reuse the same token."""
-        params = request.validate(token_scope)
+        params = request.validated_params(token_scope)
         return self._call("StartEngagement", params)["EngagementArn"]
 
     def describe(self, engagement_arn: str) -> Engagement:
@@ -402,17 +160,19 @@ class EngagementClient:
         validate("StopEngagement", {"EngagementId": engagement_arn, "Reason": reason})
         if self.describe(engagement_arn).stopped:
             return False
-        return self._stop_running(engagement_arn, reason)
+        return self._stop_running(engagement_arn, reason)[0]
 
-    def _stop_running(self, engagement_arn: str, reason: str | None) -> bool:
+    def _stop_running(self, engagement_arn: str, reason: str | None) -> tuple[bool, Engagement | None]:
+        """(whether this call stopped it, the engagement when a conflict made us read it already)."""
         try:
             self._call("StopEngagement", {"EngagementId": engagement_arn, "Reason": reason})
         except ServiceValidationError:
             # Stopped between our describe and our stop (by a person or the last stage ending).
-            if self.describe(engagement_arn).stopped:
-                return False
+            engagement = self.describe(engagement_arn)
+            if engagement.stopped:
+                return False, engagement
             raise
-        return True
+        return True, None
 
     def list(
         self,
@@ -425,11 +185,7 @@ class EngagementClient:
         """Engagements (every page of results, or the first ``max_pages``), by incident and time."""
         params: dict[str, Any] = {"IncidentId": incident_id, "MaxResults": page_size}
         if start_time is not None or end_time is not None:
-            params["TimeRangeValue"] = {
-                k: v
-                for k, v in (("StartTime", _time_field(start_time)), ("EndTime", _time_field(end_time)))
-                if v is not None
-            }
+            params["TimeRangeValue"] = _time_range(start_time, end_time)
         return [
             EngagementSummary.from_api(item)
             for item in self._paginate("ListEngagements", params, "Engagements", max_pages)
@@ -516,8 +272,7 @@ class EngagementClient:
             for s in summaries
             if s.contact_arn == request.contact_id
             and (not running_only or s.stop_time is None)
-            and (s.sender or "") == (request.sender or "")
-            and (s.incident_id or "") == (request.incident_id or "")
+            and same_page_fields(s, request)
         ]
         candidates.sort(key=lambda s: s.start_time or now, reverse=True)
         for summary in candidates[:max_describes]:
@@ -528,214 +283,29 @@ class EngagementClient:
                 return engagement
         return None
 
-    # -- paging ------------------------------------------------------------------------------
-
-    def ensure_started(
-        self,
-        request: StartRequest,
-        *,
-        check_mode: bool = False,
-        token_scope: str | None = None,
-        serialize: bool = True,
-        window: timedelta = DEFAULT_FIND_WINDOW,
-    ) -> StartOutcome:
-        """Page unless this alert's engagement is still running; report truthfully whether it paged.
-
-        The dedup rule (PagerDuty's): while the alert's engagement runs, the same alert pages
-        nobody; once it has stopped (by anyone, or its plan ended) the same alert pages again.
-        See :meth:`_page_episode` for how, and the README's "Paging semantics" for the costs.
-        ``window`` bounds only check mode's look-up (and nothing that pages).
-        """
-        params = request.validate(token_scope)
-        if request.idempotency_token:
-            return self._page_explicit(request, params, check_mode)
-        base = request.base_token(token_scope)
-        if check_mode:
-            return self._predict(request, base, window)
-        lock = self.local_state.lock(base) if serialize else contextlib.nullcontext(True)
-        with lock as held:
-            warnings = []
-            if not held:
-                warnings.append(
-                    f"paging without the local lock ({self.local_state.problem}); the token still "
-                    "prevents a second page, but 'changed' may be reported by more than one process"
-                )
-            return self._page_episode(request, params, base, warnings)
-
-    def _page_explicit(self, request: StartRequest, params: dict[str, Any], check_mode: bool) -> StartOutcome:
-        """An explicit token is the caller's identity of a page: new pages, known returns its engagement."""
-        token = params["IdempotencyToken"]
-        if check_mode:
-            # Nothing can tell whether the service knows a token without using it: say it would page.
-            return StartOutcome(True, None, token, ("check mode cannot tell whether this token was used",))
-        before = self._service_time_before_start()
-        arn = self._start_or_conflict(params, token)
-        if arn is None:
-            raise ServiceValidationError(
-                f"IdempotencyToken {token} was already used for a different page; "
-                "a new page needs a new token",
-                operation="StartEngagement",
-            )
-        return self._outcome(arn, token, before, (), known_old=False)
-
-    def _page_episode(
-        self, request: StartRequest, params: dict[str, Any], base: str, warnings: list[str]
-    ) -> StartOutcome:
-        """StartEngagement with the token of the alert's current episode, then read the result back.
-
-        - Running and started before this call: the episode is open, nothing was paged.
-        - Started during this call: this call paged.
-        - Stopped and older: that episode is over; the next episode's token is derived from its ARN
-          (every host derives the same one) and the walk goes on.
-        The local hint starts the walk at the last engagement this machine saw for the alert.
-        """
-        token, before, seen = base, None, set()
-        hint = self.local_state.read_hint(base)
-        if hint is not None:
-            try:
-                hinted = self.describe(hint["arn"])
-            except EngagementError:
-                hinted = None  # gone, denied or unreachable: walk from the first episode
-            if hinted is not None and hinted.contact_arn in (None, request.contact_id):
-                if not hinted.stopped:
-                    return StartOutcome(False, hinted, hint["token"], tuple(warnings))
-                seen.add(hinted.engagement_arn)
-                token, before = next_episode_token(base, hinted.engagement_arn), self._service_time_mark()
-        for _ in range(MAX_EPISODE_WALK):
-            if before is None:
-                before = self._service_time_before_start()
-            arn = self._start_or_conflict(params, token)
-            if arn is None:  # a dedup key whose episode another host opened with other text
-                return self._resolve_dedup_conflict(request, params, token, warnings)
-            outcome = self._outcome(arn, token, before, warnings, known_old=arn in seen)
-            if outcome.changed or not outcome.engagement.stopped:  # type: ignore[union-attr]
-                self.local_state.write_hint(base, arn, token)
-                return outcome
-            seen.add(arn)
-            token, before = next_episode_token(base, arn), self._service_time_mark()
-        warnings.append(
-            f"this alert has ended more than {MAX_EPISODE_WALK} times; paged with a one-off token "
-            "(set a dedup_key or an explicit token to keep a flapping alert cheap)"
-        )
-        token = f"pe1-once-{uuid.uuid4().hex}"
-        outcome = self._outcome(self._start_or_conflict(params, token) or "", token, before, warnings)
-        return outcome
-
-    def _start_or_conflict(self, params: dict[str, Any], token: str) -> str | None:
-        """StartEngagement with ``token``; None when the service says the token belongs to other text."""
-        try:
-            return self._call("StartEngagement", {**params, "IdempotencyToken": token})["EngagementArn"]
-        except ServiceValidationError as exc:
-            named = [f.get("Name") for f in exc.fields] + [exc.message]
-            if any("IdempotencyToken" in str(n) for n in named):
-                return None
-            raise
-
-    def _outcome(
-        self,
-        arn: str,
-        token: str,
-        before: datetime | None,
-        warnings: list[str] | tuple[str, ...],
-        known_old: bool = False,
-    ) -> StartOutcome:
-        """Read the engagement back and judge whether this call started it (on the service's clock)."""
-        engagement, problem = self._read_back(arn)
-        if engagement is None:
-            note = (
-                f"the page was sent ({arn}) but reading it back failed ({problem}); "
-                "if it was an earlier engagement of this alert, nothing new was paged"
-            )
-            return StartOutcome(True, Engagement(arn), token, (*warnings, note), read_back=False)
-        new = not known_old and self._started_since(engagement, before)
-        return StartOutcome(new, engagement, token, tuple(warnings))
-
-    def _read_back(self, arn: str) -> tuple[Engagement | None, str | None]:
-        problem = None
-        for attempt in range(READ_BACK_ATTEMPTS):
-            try:
-                return self.describe(arn), None
-            except EngagementError as exc:
-                problem = str(exc)
-                if not is_transient(exc):
-                    break
-                self.sleep(min(5.0, self.rng.uniform(0, 0.25 * 2**attempt)))
-        return None, problem
-
-    def _service_time_before_start(self) -> datetime | None:
-        """The service's clock just before a StartEngagement, from a call that costs nothing to page.
-
-        An empty ListEngagements (a time range in 1970) answers in constant time; its HTTP Date
-        is the service's clock. Denied or failing, its error response still carries the Date; with
-        no Date at all (a dropped connection) the judgement falls back to this machine's clock.
-        """
-        self._seen.service_time = None
-        with contextlib.suppress(EngagementError):
-            self._call(
-                "ListEngagements",
-                {"MaxResults": 1, "TimeRangeValue": {"StartTime": _EPOCH, "EndTime": _EPOCH}},
-            )
-        return self._service_time_mark()
-
-    def _started_since(self, engagement: Engagement, before: datetime | None) -> bool:
-        """Did ``engagement`` start at or after ``before`` (the service's clock before our call)?"""
-        if engagement.start_time is None:
-            return not engagement.stopped
-        if before is None:
-            before = self.now() - CLOCK_SKEW  # no service clock seen: allow for skew, err to "new"
-        return engagement.start_time >= before
-
-    def _resolve_dedup_conflict(
-        self, request: StartRequest, params: dict[str, Any], token: str, warnings: list[str]
-    ) -> StartOutcome:
-        """Another host opened this dedup key's episode with other text: find it, or page anyway."""
-        try:
-            running = self.find(request, DEFAULT_FIND_WINDOW, running_only=True)
-        except EngagementError as exc:
-            running, warnings = None, [*warnings, f"could not look the open episode up ({exc})"]
-        if running is not None:
-            note = "this dedup key's engagement was started by another host with other text"
-            return StartOutcome(False, running, token, (*warnings, note))
-        own = next_episode_token(token, derive_token(request.given_params()))
-        note = (
-            "this dedup key's episode token was used with other text and no running engagement "
-            "was found for it; paged with a token of this page's own"
-        )
-        before = self._service_time_before_start()
-        arn = self._start_or_conflict(params, own) or ""
-        return self._outcome(arn, own, before, (*warnings, note))
-
-    def _predict(self, request: StartRequest, base: str, window: timedelta) -> StartOutcome:
-        """Check mode: would a real run page? At most 1 + MAX_LOOKUP_PAGES + MAX_LOOKUP_DESCRIBES calls."""
-        warnings: list[str] = []
-        hint = self.local_state.read_hint(base)
-        try:
-            if hint is not None:
-                hinted = self.describe(hint["arn"])
-                if not hinted.stopped:
-                    return StartOutcome(False, hinted, hint["token"])
-                return StartOutcome(True, None, next_episode_token(base, hinted.engagement_arn))
-            running = self.find(request, window, running_only=True)
-        except EngagementError as exc:
-            running = None
-            warnings.append(f"could not look for a running engagement ({exc}); a real run would page")
-        if running is not None:
-            return StartOutcome(False, running, base, tuple(warnings))
-        return StartOutcome(True, None, base, tuple(warnings))
-
     def ensure_stopped(
-        self, engagement_arn: str, reason: str | None = None, check_mode: bool = False
+        self,
+        engagement_arn: str,
+        reason: str | None = None,
+        check_mode: bool = False,
+        *,
+        described: Engagement | None = None,
     ) -> tuple[bool, Engagement, Engagement]:
-        """(changed, before, after); check mode reports what a real run would do without stopping."""
+        """(changed, before, after); check mode reports what a real run would do without stopping.
+
+        ``described`` is the engagement as the caller just read it (find's result), saving a call.
+        """
         validate("StopEngagement", {"EngagementId": engagement_arn, "Reason": reason})
-        before = self.describe(engagement_arn)
+        if described is not None and described.engagement_arn == engagement_arn:
+            before = described
+        else:
+            before = self.describe(engagement_arn)
         if before.stopped:
             return False, before, before
         if check_mode:
             return True, before, before
-        changed = self._stop_running(engagement_arn, reason)
-        after = self.describe(engagement_arn)
-        return changed, before, after
+        changed, after = self._stop_running(engagement_arn, reason)
+        return changed, before, after or self.describe(engagement_arn)
 
     # -- waiting -----------------------------------------------------------------------------
 
@@ -801,10 +371,20 @@ def _bounded_window(window: timedelta) -> timedelta:
     return min(max(window, timedelta(0)), timedelta(days=3650))
 
 
-def _time_field(value: datetime | str | None) -> datetime | None:
-    """A time filter as a datetime; an unreadable one is a validation error naming the member."""
-    try:
-        return to_utc(value)
-    except (TypeError, ValueError) as exc:
-        violation = FieldViolation("time_range_value", "TimeRangeValue", "type", f"not a time: {exc}")
-        raise ValidationError("ListEngagements", [violation]) from None
+def _time_range(start_time: datetime | str | None, end_time: datetime | str | None) -> dict[str, datetime]:
+    """ListEngagements' TimeRangeValue; an unreadable time is a validation error naming its member."""
+    times, violations = {}, []
+    for member, value in (("StartTime", start_time), ("EndTime", end_time)):
+        try:
+            when = to_utc(value)
+        except (TypeError, ValueError, OverflowError, OSError):
+            path = f"time_range_value.{field_name(member)}"
+            violations.append(
+                FieldViolation(path, f"TimeRangeValue.{member}", "type", "is not an ISO 8601 timestamp")
+            )
+            continue
+        if when is not None:
+            times[member] = when
+    if violations:
+        raise ValidationError("ListEngagements", violations)
+    return times

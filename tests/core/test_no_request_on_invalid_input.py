@@ -46,3 +46,23 @@ def test_the_counter_does_see_requests_that_are_sent(counted_client):
     with pytest.raises(Exception):  # noqa: B017 - the closed port fails; only the attempt matters
         client.describe(ARN + "/engagement")
     assert len(sent) == 1
+
+
+@pytest.mark.parametrize(
+    ("times", "fields"),
+    [
+        ({"start_time": "yesterday"}, ["time_range_value.start_time"]),
+        ({"end_time": "2024-13-01T00:00:00Z"}, ["time_range_value.end_time"]),
+        (
+            {"start_time": "soon", "end_time": object()},
+            ["time_range_value.start_time", "time_range_value.end_time"],
+        ),
+    ],
+)
+def test_an_unreadable_time_filter_is_a_validation_error_naming_its_member(counted_client, times, fields):
+    client, sent = counted_client
+    with pytest.raises(ValidationError) as caught:
+        client.list(**times)
+    assert [v.field for v in caught.value.violations] == fields
+    assert {v.rule for v in caught.value.violations} == {"type"}
+    assert sent == []

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pulumi_engagement.core import IDENTIFYING_FIELDS, StartRequest, check, derive_token
+from pulumi_engagement.core import (
+    IDENTIFYING_FIELDS,
+    StartRequest,
+    check,
+    dedup_token,
+    derive_token,
+    next_episode_token,
+)
 from pulumi_engagement.core.validation import input_shape
 
 BASE = {
@@ -93,3 +100,51 @@ def test_derived_token_always_satisfies_the_model(fields, scope):
     token = derive_token(fields, scope)
     assert len(token) <= TOKEN_RULES["max"]
     assert check("StartEngagement", {**BASE, "IdempotencyToken": token}) == []
+
+
+@pytest.mark.parametrize(
+    ("derive", "token"),
+    [
+        (lambda: derive_token(BASE), "pe1-nLskthH4__UPrTrPy32RQrnVAJIGpqILfG75To_ws0U"),
+        (
+            lambda: derive_token(BASE, "urn:pulumi:dev::p::x"),
+            "pe1-Ff048RyBtUcglAG1nxOKQ8vuBQ91aW0c5B1TUDRZyWA",
+        ),
+        (
+            lambda: derive_token({k: BASE[k] for k in ("ContactId", "Sender", "Subject", "Content")}),
+            "pe1-C_qpN7nOcCOW3-auUkEaiJwkbS3E3cqaeKEsY136fPg",
+        ),
+        (
+            lambda: StartRequest(
+                contact_id=BASE["ContactId"],
+                sender="deploy-bot",
+                subject="Deploy of api failed",
+                content="Rollback started",
+            ).token(),
+            "pe1-C_qpN7nOcCOW3-auUkEaiJwkbS3E3cqaeKEsY136fPg",
+        ),
+        (
+            lambda: dedup_token(BASE["ContactId"], "disk-full"),
+            "pe1-g1ljbu2AJfA68_0VrI-ZcZWBOk9kILSX7I0vrrWCPJg",
+        ),
+        (
+            lambda: next_episode_token(
+                derive_token(BASE),
+                "arn:aws:ssm-contacts:us-east-1:123456789012:engagement/primary-oncall/abc",
+            ),
+            "pe1-hF9aT0rxAO_MNw9N2HtSmJqk6ppwB2jjBsZvE1IO_Vk",
+        ),
+    ],
+)
+def test_known_tokens_never_change(derive, token):
+    # Tokens of pages already sent: a changed derivation would page every open alert again.
+    assert derive() == token
+
+
+def test_a_member_added_later_changes_only_the_tokens_of_pages_that_use_it(monkeypatch):
+    from pulumi_engagement.core import token
+
+    monkeypatch.setattr(token, "IDENTIFYING_FIELDS", (*IDENTIFYING_FIELDS, "NewMember"))
+    assert derive_token(BASE) == "pe1-nLskthH4__UPrTrPy32RQrnVAJIGpqILfG75To_ws0U"
+    assert derive_token({**BASE, "NewMember": "x"}) != derive_token(BASE)
+    assert derive_token({**BASE, "NewMember": "x"}) != derive_token({**BASE, "NewMember": "y"})

@@ -192,13 +192,13 @@ from ansible import context  # noqa: E402
 from ansible.plugins.callback import CallbackBase  # noqa: E402
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
-    HAS_BOTO3,
+    HAS_BOTOCORE,
     client_config,
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
     EngagementClient,
     StartRequest,
-    describe_rules,
+    page_fields,
 )
 
 TRUNCATED = "\n[... truncated]"
@@ -233,10 +233,7 @@ def one_line(text: object) -> str:
 
 def max_length(member: str, default: int) -> int:
     """The service model's maximum length of a StartEngagement member."""
-    try:
-        return int(describe_rules("StartEngagement")[member].get("max", default))
-    except Exception:  # pylint: disable=broad-except
-        return default
+    return next((f.max_length for f in page_fields() if f.api_name == member and f.max_length), default)
 
 
 class Failure:
@@ -351,7 +348,7 @@ class CallbackModule(CallbackBase):
         if not contact_id:
             self._display.warning(f"page_on_failure: {len(hosts)} host(s) failed but contact_id is not set")
             return
-        if not HAS_BOTO3:
+        if not HAS_BOTOCORE:
             self._display.warning("page_on_failure: cannot page, boto3 (botocore) is not installed")
             return
         total = len(stats.processed) or len(hosts)

@@ -25,8 +25,8 @@ options:
     description:
       - URL to connect to instead of the default AWS endpoint, for example the project's local emulator
         (V(http://127.0.0.1:5000)).
-      - When not set, the E(AWS_ENDPOINT_URL_SSM_CONTACTS) environment variable is used (through boto3),
-        then E(AWS_URL) or E(EC2_URL), then E(AWS_ENDPOINT_URL) (through boto3).
+      - When not set, the E(AWS_ENDPOINT_URL_SSM_CONTACTS) environment variable is used (through botocore),
+        then E(AWS_URL) or E(EC2_URL), then E(AWS_ENDPOINT_URL) (through botocore).
     type: str
     aliases: [aws_endpoint_url, ec2_url]
   access_key:
@@ -66,6 +66,16 @@ options:
         U(https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html).
       - Retries always use botocore's C(standard) mode, which also retries C(ThrottlingException).
     type: dict
+attributes:
+  platform:
+    support: full
+    platforms: posix
+    description: Target OS/families that can be operated against.
+  action_group:
+    support: full
+    membership: [incident_manager.contacts.contacts]
+    description: >-
+      Use C(group/incident_manager.contacts.contacts) in C(module_defaults) to set connection options once.
 notes:
   - Environment variables and configuration files are read on the host the module runs on,
     usually the controller (C(delegate_to=localhost) or a local connection).

@@ -19,13 +19,14 @@ try:
     # documented requirement: it is how botocore gets installed, and what the error names.
     import botocore  # noqa: F401  pylint: disable=unused-import
 
-    HAS_BOTO3 = True
-    BOTO3_IMPORT_ERROR = None
+    HAS_BOTOCORE = True
+    BOTOCORE_IMPORT_ERROR = None
 except ImportError:
-    HAS_BOTO3 = False
-    BOTO3_IMPORT_ERROR = traceback.format_exc()
+    HAS_BOTOCORE = False
+    BOTOCORE_IMPORT_ERROR = traceback.format_exc()
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (
+    SECURE_FIELDS,
     ClientConfig,
     EngagementClient,
     EngagementError,
@@ -37,9 +38,9 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.engageme
 
 USER_AGENT = "ansible"
 
-#: The API's "secure" fields (Pulumi keeps them secret): options with no_log, and left out of results
-#: unless the task sets return_content=true.
-SECURE_FIELDS = ("subject", "content", "public_subject", "public_content")
+# SECURE_FIELDS, the API's "secure" fields (the core's list): options with no_log, and left out of
+# results unless the task sets return_content=true.
+
 #: What Ansible itself shows in place of a no_log option's value.
 MASKED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
@@ -73,7 +74,7 @@ def redact(result: dict, visible: bool = False) -> dict:
 
 
 # Endpoint variables amazon.aws reads itself; AWS_ENDPOINT_URL_SSM_CONTACTS and
-# AWS_ENDPOINT_URL are left to boto3, so the service-specific one wins over these.
+# AWS_ENDPOINT_URL are left to botocore, so the service-specific one wins over these.
 _ENDPOINT_ENV = ("AWS_URL", "EC2_URL")
 
 
@@ -116,12 +117,12 @@ def connection_argument_spec() -> dict:
 
 
 def endpoint_url(params: dict, environ: dict | None = None) -> str | None:
-    """The explicit endpoint, else AWS_URL/EC2_URL unless boto3's service-specific variable is set."""
+    """The explicit endpoint, else AWS_URL/EC2_URL unless botocore's service-specific variable is set."""
     environ = os.environ if environ is None else environ
     if params.get("endpoint_url"):
         return params["endpoint_url"]
     if environ.get("AWS_ENDPOINT_URL_SSM_CONTACTS"):
-        return None  # boto3 reads it itself
+        return None  # botocore reads it itself
     for name in _ENDPOINT_ENV:
         if environ.get(name):
             return environ[name]
@@ -173,8 +174,8 @@ class EngagementModule:
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         # Core field names are the option names, except where a module renames one.
         self.option_names = option_names or {}
-        if not HAS_BOTO3:
-            self.module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO3_IMPORT_ERROR)
+        if not HAS_BOTOCORE:
+            self.module.fail_json(msg=missing_required_lib("boto3"), exception=BOTOCORE_IMPORT_ERROR)
         self._client = None
 
     @property

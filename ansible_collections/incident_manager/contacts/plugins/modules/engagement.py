@@ -45,32 +45,6 @@ options:
     type: str
     choices: [started, stopped]
     default: started
-  contact_id:
-    description:
-      - ARN of the contact or escalation plan to page.
-      - Required with O(state=started), and with O(state=stopped) when O(engagement_id) is not given.
-    type: str
-  sender:
-    description:
-      - Who is paging, for example the name of the playbook or the on-call tool.
-    type: str
-  subject:
-    description:
-      - Secure subject of the message sent to the contact's email and SMS channels.
-      - Like O(content), O(public_subject) and O(public_content), a no_log option (see O(return_content)).
-    type: str
-  content:
-    description:
-      - Secure content of the message sent to the contact's email and SMS channels.
-    type: str
-  public_subject:
-    description:
-      - Insecure subject, sent to channels that cannot carry the secure one.
-    type: str
-  public_content:
-    description:
-      - Insecure content, sent to channels that cannot carry the secure one.
-    type: str
   return_content:
     description:
       - Whether RV(engagement) (and the diff) include the page's O(subject), O(content), O(public_subject)
@@ -85,24 +59,6 @@ options:
     type: bool
     version_added: 0.2.0
     default: false
-  incident_id:
-    description:
-      - ID of the incident the page is about.
-    type: str
-  idempotency_token:
-    description:
-      - The caller's identity of one page. A token not used before pages; a used one returns its engagement
-        (running or not) with C(changed=false). The result reports the token sent.
-      - When not given, each episode of the alert gets a derived token (see the description).
-    type: str
-  dedup_key:
-    description:
-      - Pages to the same contact with the same key share one engagement while it runs, whatever their text
-        (for example host names or error output that differ between hosts). Without it the whole page
-        identifies the alert.
-      - Cannot be combined with O(idempotency_token).
-    type: str
-    version_added: 0.2.0
   engagement_id:
     description:
       - ARN of the engagement to stop with O(state=stopped).
@@ -131,6 +87,7 @@ options:
     type: int
     default: 600
 extends_documentation_fragment:
+  - incident_manager.contacts.page
   - incident_manager.contacts.connection
 attributes:
   check_mode:
@@ -139,15 +96,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the engagement before and after.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
-  action_group:
-    support: full
-    membership: [incident_manager.contacts.contacts]
-    description: >-
-      Use C(group/incident_manager.contacts.contacts) in C(module_defaults) to set connection options once.
 seealso:
   - module: incident_manager.contacts.engagement_info
   - name: StartEngagement API reference
@@ -261,33 +209,13 @@ engagement:
       description: The token StartEngagement was (or would be) called with.
       type: str
 pages:
-  description: The engagement's pages, each with its receipts, when O(wait=true).
+  description:
+    - The engagement's pages, each with its receipts, with the keys
+      M(incident_manager.contacts.engagement_info) returns in its
+      RV(incident_manager.contacts.engagement_info#module:pages) (C(acknowledged) is true once a page was read).
   returned: when waited
   type: list
   elements: dict
-  contains:
-    page_arn:
-      description: ARN of the page.
-      type: str
-    contact_arn:
-      description: ARN of the contact paged.
-      type: str
-    sent_time:
-      description: When the page was sent.
-      type: str
-    delivery_time:
-      description: When it was delivered.
-      type: str
-    read_time:
-      description: When it was read (acknowledged).
-      type: str
-    acknowledged:
-      description: Whether the page was read.
-      type: bool
-    receipts:
-      description: Receipts (SENT, DELIVERED, READ, ERROR, STOP) with their times and channels.
-      type: list
-      elements: dict
 wait_status:
   description: >-
     How the wait ended. V(acknowledged) (success), V(ended_unacknowledged) (the plan ran out or someone
@@ -319,6 +247,7 @@ violations:
 from datetime import timedelta  # noqa: E402
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402
+    HAS_BOTOCORE,
     SECURE_FIELDS,
     EngagementModule,
     return_content_spec,
@@ -328,28 +257,19 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.engageme
     EngagementError,
     StartRequest,
     WaitTimeout,
-    validate,
+    page_fields,
+    preview,
+    request_field_names,
 )
 
-PAGE_OPTIONS = (
-    "contact_id",
-    "sender",
-    "subject",
-    "content",
-    "public_subject",
-    "public_content",
-    "incident_id",
-    "idempotency_token",
-    "dedup_key",
-)
+#: The page's options: the core's StartRequest fields, under the same names.
+PAGE_OPTIONS = request_field_names()
 
 
 def argument_spec() -> dict:
-    spec = {name: dict(type="str") for name in PAGE_OPTIONS}
-    spec["idempotency_token"]["no_log"] = False  # not a secret: it is derived from the page itself
-    spec["dedup_key"]["no_log"] = False  # a name the playbook gives the alert, not a credential
-    for name in SECURE_FIELDS:  # the API's secure fields: out of -vvv output, logs and syslog
-        spec[name]["no_log"] = True
+    # Secure fields are no_log (out of -vvv output, logs and syslog); the others say so explicitly,
+    # since the token and the dedup key are names, not credentials.
+    spec = {name: dict(type="str", no_log=name in SECURE_FIELDS) for name in PAGE_OPTIONS}
     spec.update(return_content_spec())
     spec.update(
         state=dict(type="str", choices=["started", "stopped"], default="started"),
@@ -362,25 +282,19 @@ def argument_spec() -> dict:
     return spec
 
 
+def required_to_page() -> list:
+    """The options StartEngagement requires, from botocore's model (without botocore, the module
+    fails at once saying so)."""
+    return [f.name for f in page_fields() if f.required] if HAS_BOTOCORE else []
+
+
 def page_request(params: dict) -> StartRequest:
     return StartRequest.from_mapping({name: params.get(name) for name in PAGE_OPTIONS})
 
 
 def would_start(request: StartRequest, token: str) -> dict:
     """The engagement a real run would start, for check mode."""
-    return dict(
-        engagement_arn=None,
-        contact_arn=request.contact_id,
-        sender=request.sender,
-        subject=request.subject,
-        content=request.content,
-        public_subject=request.public_subject,
-        public_content=request.public_content,
-        incident_id=request.incident_id,
-        start_time=None,
-        stop_time=None,
-        idempotency_token=token,
-    )
+    return dict(preview(request), idempotency_token=token)
 
 
 def wait_outcome(waited) -> dict:
@@ -439,16 +353,17 @@ def ensure_started(em: EngagementModule, window: timedelta) -> dict:
 
 
 def ensure_stopped(em: EngagementModule, window: timedelta) -> dict:
-    arn = em.params["engagement_id"]
+    arn, found = em.params["engagement_id"], None
     if not arn:
         request = page_request(em.params)
-        request.validate()  # names every missing or invalid page option
+        request.validated_params()  # names every missing or invalid page option
         found = em.client.find(request, window)
         if found is None:
             return dict(changed=False, engagement=None, msg="no engagement matches the page options")
         arn = found.engagement_arn
-    validate("StopEngagement", {"EngagementId": arn, "Reason": em.params["reason"]})
-    changed, before, after = em.client.ensure_stopped(arn, em.params["reason"], check_mode=em.check_mode)
+    changed, before, after = em.client.ensure_stopped(
+        arn, em.params["reason"], check_mode=em.check_mode, described=found
+    )
     engagement = after.to_dict()
     result = dict(changed=changed, engagement=engagement)
     if em.module._diff:
@@ -464,7 +379,7 @@ def main() -> None:
     em = EngagementModule(
         argument_spec(),
         supports_check_mode=True,
-        required_if=[("state", "started", ["contact_id", "sender", "subject", "content"])],
+        required_if=[("state", "started", required_to_page())],
     )
     if em.params["lookup_window"] < 1:
         em.module.fail_json(msg="Invalid options: lookup_window: must be at least 1 minute (rule: min)")

@@ -72,15 +72,6 @@ attributes:
   diff_mode:
     support: none
     description: Changes nothing.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
-  action_group:
-    support: full
-    membership: [incident_manager.contacts.contacts]
-    description: >-
-      Use C(group/incident_manager.contacts.contacts) in C(module_defaults) to set connection options once.
 seealso:
   - module: incident_manager.contacts.engagement
 """
@@ -117,40 +108,20 @@ EXAMPLES = r"""
 
 RETURN = r"""
 engagement:
-  description: The engagement, in snake_case (see M(incident_manager.contacts.engagement)).
+  description:
+    - The engagement, in snake_case, with the keys M(incident_manager.contacts.engagement) returns in its
+      RV(incident_manager.contacts.engagement#module:engagement) (except C(idempotency_token)).
+    - The secure fields (C(subject), C(content), C(public_subject), C(public_content)) only with
+      O(return_content=true).
   returned: when O(engagement_id) is given
   type: dict
-  contains:
-    engagement_arn:
-      description: ARN of the engagement.
-      type: str
-    contact_arn:
-      description: ARN of the contact or escalation plan paged.
-      type: str
-    sender:
-      description: Who paged.
-      type: str
-    subject:
-      description: Secure subject; only with O(return_content=true).
-      type: str
-    content:
-      description: Secure content; only with O(return_content=true).
-      type: str
-    public_subject:
-      description: Insecure subject; only with O(return_content=true).
-      type: str
-    public_content:
-      description: Insecure content; only with O(return_content=true).
-      type: str
-    incident_id:
-      description: Incident ID.
-      type: str
-    start_time:
-      description: When the engagement started, ISO 8601 UTC.
-      type: str
-    stop_time:
-      description: When it stopped; null while it runs.
-      type: str
+  sample:
+    engagement_arn: arn:aws:ssm-contacts:us-east-1:123456789012:engagement/primary-oncall/0b5f9e4c-1f2a-4d7b
+    contact_arn: arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall
+    sender: deploy-pipeline
+    incident_id: deploy-1.4.2
+    start_time: "2024-05-01T12:00:00Z"
+    stop_time: null
 pages:
   description: The engagement's pages, each with its receipts when O(include_receipts=true).
   returned: when O(include_pages=true)
@@ -308,10 +279,9 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.common i
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
     EngagementError,
     response_metrics,
-    to_utc,
 )
 
-# ListEngagements' nested members, as the core names them, are these options.
+# ListEngagements' nested members, as the core names them in its errors, are these options.
 OPTION_NAMES = {
     "time_range_value.start_time": "start_time",
     "time_range_value.end_time": "end_time",
@@ -341,11 +311,6 @@ def run(em: EngagementModule) -> dict:
         if params["include_metrics"]:
             result["metrics"] = response_metrics(em.client, params["engagement_id"]).to_dict()
         return result
-    for name in ("start_time", "end_time"):
-        try:
-            to_utc(params[name])
-        except (TypeError, ValueError):
-            em.module.fail_json(msg=f"Invalid options: {name}: is not an ISO 8601 timestamp (rule: type)")
     summaries = em.client.list(
         incident_id=params["incident_id"], start_time=params["start_time"], end_time=params["end_time"]
     )

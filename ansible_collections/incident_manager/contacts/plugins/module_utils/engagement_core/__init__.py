@@ -32,34 +32,37 @@ from .errors import (
     translate,
 )
 from .localstate import LocalState
-from .metrics import (
+from .metrics import compute_metrics, fetch_response_data, response_metrics
+from .metrics_model import (
     ChannelMarks,
     EngagementMetrics,
     PageMetrics,
     ResponseData,
     StageMetrics,
     TimelineEvent,
-    compute_metrics,
-    fetch_response_data,
-    response_metrics,
 )
-from .operations import (
+from .model import (
     ACKNOWLEDGED,
-    DEFAULT_FIND_WINDOW,
     ENDED_UNACKNOWLEDGED,
+    IDENTIFYING_FIELDS,
+    SECURE_FIELDS,
     TIMED_OUT,
     Engagement,
-    EngagementClient,
     EngagementSummary,
     Page,
+    PageField,
     Receipt,
     StartOutcome,
     StartRequest,
     WaitResult,
+    page_fields,
+    preview,
+    request_field_names,
 )
+from .operations import DEFAULT_FIND_WINDOW, EngagementClient
 from .timeutil import iso, to_utc
-from .token import IDENTIFYING_FIELDS, dedup_token, derive_token, next_episode_token, resolve_token
-from .validation import check, describe_rules, field_name, validate
+from .token import dedup_token, derive_token, next_episode_token, resolve_token
+from .validation import check, field_name, validate
 from .version import PRODUCT, VERSION
 
 __all__ = [
@@ -68,6 +71,7 @@ __all__ = [
     "ENDED_UNACKNOWLEDGED",
     "IDENTIFYING_FIELDS",
     "PRODUCT",
+    "SECURE_FIELDS",
     "TIMED_OUT",
     "VERSION",
     "AccessDeniedError",
@@ -87,6 +91,7 @@ __all__ = [
     "InternalServerError",
     "LocalState",
     "Page",
+    "PageField",
     "PageMetrics",
     "Receipt",
     "ResourceNotFoundError",
@@ -106,13 +111,15 @@ __all__ = [
     "compute_metrics",
     "dedup_token",
     "derive_token",
-    "describe_rules",
     "fetch_response_data",
     "field_name",
     "is_transient",
     "iso",
     "make_client",
     "next_episode_token",
+    "page_fields",
+    "preview",
+    "request_field_names",
     "resolve_token",
     "response_metrics",
     "to_utc",

@@ -36,25 +36,19 @@ arrives after the engagement ended is kept in the timeline but does not count.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import AccessDeniedError, ResourceNotFoundError
-from .operations import Engagement, EngagementClient, Page
-from .timeutil import iso
+from .metrics_model import ChannelMarks, EngagementMetrics, PageMetrics, StageMetrics, TimelineEvent
+from .model import Page, Receipt
+from .response_data import fetch_response_data
 
-__all__ = [
-    "ChannelMarks",
-    "EngagementMetrics",
-    "PageMetrics",
-    "ResponseData",
-    "StageMetrics",
-    "TimelineEvent",
-    "compute_metrics",
-    "fetch_response_data",
-    "response_metrics",
-]
+if TYPE_CHECKING:
+    from .metrics_model import ResponseData
+    from .operations import EngagementClient
+
+__all__ = ["compute_metrics", "fetch_response_data", "response_metrics"]
 
 #: Order of events that share a timestamp: causes before effects.
 _EVENT_ORDER = {
@@ -69,17 +63,11 @@ _EVENT_ORDER = {
 }
 
 
-def _plain(value: Any) -> Any:
-    """Dataclasses, tuples and datetimes as plain JSON-ready values (ISO 8601 UTC strings)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+def response_metrics(
+    client: EngagementClient, engagement_arn: str, details: bool = True
+) -> EngagementMetrics:
+    """The response metrics of one engagement, as the service shows them now."""
+    return compute_metrics(fetch_response_data(client, engagement_arn, details=details))
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
@@ -98,190 +86,6 @@ def _alias(arn: str | None) -> str | None:
     if not arn or "/" not in arn:
         return arn
     return arn.split("/")[1]
-
-
-class _ToDict:
-    def to_dict(self) -> dict[str, Any]:
-        """snake_case keys, timestamps as ISO 8601 UTC strings, durations as float seconds."""
-        return _plain(self)
-
-
-@dataclass(frozen=True)
-class ChannelMarks(_ToDict):
-    """What happened on one channel of one page."""
-
-    contact_channel_arn: str | None
-    name: str | None = None
-    type: str | None = None
-    stage: int | None = None  # the personal plan's stage (1-based) that used this channel
-    sent_time: datetime | None = None
-    delivery_time: datetime | None = None
-    read_time: datetime | None = None
-    stop_time: datetime | None = None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class PageMetrics(_ToDict):
-    page_arn: str
-    contact_arn: str | None
-    contact_alias: str | None
-    stage: int | None  # 1-based stage of the escalation plan that paged this contact
-    essential: bool | None  # the plan's IsEssential for this contact, when the plan is known
-    channels: tuple[ChannelMarks, ...]
-    sent_time: datetime | None
-    delivery_time: datetime | None
-    read_time: datetime | None
-    acknowledged: bool
-    acknowledged_by: str | None  # the page's contact, when it acknowledged
-    acknowledged_via: str | None  # the channel of the READ receipt, when the service names one
-    acknowledgement_note: str | None
-    stop_time: datetime | None
-    stop_reason: str | None
-    seconds_to_delivery: float | None  # sent -> first delivery
-    seconds_to_read: float | None  # sent -> read
-
-
-@dataclass(frozen=True)
-class StageMetrics(_ToDict):
-    stage: int  # 1-based
-    start_time: datetime | None  # planned start (plan) or first send (otherwise)
-    duration_minutes: int | None
-    targets: tuple[str, ...]  # contact ARNs (escalation plan) or channel ARNs (personal plan)
-    essential_targets: tuple[str, ...]
-    paged: tuple[str, ...]  # contact ARNs this stage paged (channel ARNs for a personal plan)
-    reached: bool
-
-
-@dataclass(frozen=True)
-class TimelineEvent(_ToDict):
-    time: datetime
-    offset_seconds: float | None  # since the engagement started
-    kind: str  # engagement_started, stage_started, sent, delivered, error, read, stop, engagement_stopped
-    stage: int | None = None
-    page_arn: str | None = None
-    contact_arn: str | None = None
-    contact_channel_arn: str | None = None
-    info: str | None = None
-
-
-@dataclass(frozen=True)
-class EngagementMetrics(_ToDict):
-    engagement_arn: str
-    contact_arn: str | None
-    contact_type: str | None  # ESCALATION or PERSONAL, when the contact could be read
-    start_time: datetime | None
-    stop_time: datetime | None
-    status: str  # acknowledged, ended_unacknowledged or running
-    acknowledged: bool
-    acknowledged_by: str | None  # contact ARN of the first acknowledgement
-    acknowledged_at: datetime | None
-    acknowledged_via: str | None
-    time_to_first_page: float | None  # seconds from start to the first SENT
-    time_to_first_delivery: float | None  # seconds from start to the first delivery
-    time_to_acknowledge: float | None  # seconds from start to the first READ (MTTA)
-    stage_reached: int | None  # highest stage (1-based) that paged someone
-    stages_planned: int | None  # stages in the plan, when it is known
-    stage_source: str | None  # resolution, plan or sent_times: see the module's docstring
-    ended_unacknowledged: bool
-    stop_cause: str | None  # acknowledged, stopped (StopEngagement), ended (plan ran out), or None
-    stop_reason: str | None  # from the STOP receipts' ReceiptInfo
-    pages: tuple[PageMetrics, ...]
-    stages: tuple[StageMetrics, ...]
-    timeline: tuple[TimelineEvent, ...]
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ResponseData:
-    """Everything :func:`compute_metrics` reads, as fetched from the service."""
-
-    engagement: Engagement
-    pages: tuple[Page, ...]
-    contact_type: str | None = None
-    plan_stages: tuple[dict[str, Any], ...] | None = None  # API shape: DurationInMinutes, Targets
-    stage_indexes: dict[str, int] = field(default_factory=dict)  # page ARN -> 0-based StageIndex
-    channels: dict[str, dict[str, str]] = field(default_factory=dict)  # channel ARN -> name, type
-    notes: tuple[str, ...] = ()
-
-
-# -- fetching ---------------------------------------------------------------------------------------
-
-
-def fetch_response_data(client: EngagementClient, engagement_arn: str, details: bool = True) -> ResponseData:
-    """Read the engagement, its pages and receipts (and, with ``details``, plan, stages and channels).
-
-    The engagement is described first: if it has stopped, the pages read afterwards are final.
-    Detail calls the caller may not be allowed (or whose contact was deleted) leave a note
-    instead of failing the report.
-    """
-    engagement = client.describe(engagement_arn)
-    pages = tuple(client.pages(engagement_arn, receipts=True))
-    if not details:
-        return ResponseData(engagement=engagement, pages=pages)
-    notes: list[str] = []
-
-    def optional(what: str, call: Any) -> Any:
-        try:
-            return call()
-        except (AccessDeniedError, ResourceNotFoundError) as exc:
-            notes.append(f"{what}: {exc.code}")
-            return None
-
-    contact_type = None
-    plan_stages = None
-    contact = optional(
-        "plan not read (GetContact)",
-        lambda: client._call("GetContact", {"ContactId": engagement.contact_arn}),
-    )
-    if contact is not None:
-        contact_type = contact.get("Type")
-        plan_stages = tuple((contact.get("Plan") or {}).get("Stages") or ())
-
-    stage_indexes: dict[str, int] = {}
-    if contact_type != "PERSONAL":
-        for page in pages:
-            resolutions = optional(
-                "stages not resolved (ListPageResolutions)",
-                lambda page=page: list(
-                    client._paginate("ListPageResolutions", {"PageId": page.page_arn}, "PageResolutions")
-                ),
-            )
-            for item in resolutions or ():
-                if item.get("StageIndex") is not None and item.get("ContactArn") == engagement.contact_arn:
-                    stage_indexes[page.page_arn] = int(item["StageIndex"])
-            if resolutions is None:
-                break  # denied once, denied for every page
-
-    channels: dict[str, dict[str, str]] = {}
-    for contact_arn in dict.fromkeys(p.contact_arn for p in pages if p.contact_arn):
-        listed = optional(
-            "channel names not read (ListContactChannels)",
-            lambda contact_arn=contact_arn: list(
-                client._paginate("ListContactChannels", {"ContactId": contact_arn}, "ContactChannels")
-            ),
-        )
-        for item in listed or ():
-            channels[item["ContactChannelArn"]] = {"name": item.get("Name"), "type": item.get("Type")}
-    return ResponseData(
-        engagement=engagement,
-        pages=pages,
-        contact_type=contact_type,
-        plan_stages=plan_stages,
-        stage_indexes=stage_indexes,
-        channels=channels,
-        notes=tuple(dict.fromkeys(notes)),
-    )
-
-
-def response_metrics(
-    client: EngagementClient, engagement_arn: str, details: bool = True
-) -> EngagementMetrics:
-    """The response metrics of one engagement, as the service shows them now."""
-    return compute_metrics(fetch_response_data(client, engagement_arn, details=details))
-
-
-# -- computing --------------------------------------------------------------------------------------
 
 
 def _targets(stage: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -351,31 +155,43 @@ def _channel_marks(page: Page, channel_info: dict[str, dict[str, str]]) -> list[
     return out
 
 
-def compute_metrics(data: ResponseData) -> EngagementMetrics:
-    """The metrics of one engagement from fetched data; no I/O, so fixed inputs give fixed results."""
-    engagement = data.engagement
-    start, stop = engagement.start_time, engagement.stop_time
+@dataclass(frozen=True)
+class _Staging:
+    """Which stage paged what: the plan as a schedule and each unit's 0-based stage.
 
-    def in_time(when: datetime | None) -> bool:
-        return when is not None and (stop is None or when <= stop)
+    Units are what a stage pages: pages (escalation plan) or the channels of the one page
+    (personal contact), keyed ``"<page ARN> <channel ARN>"``.
+    """
 
-    # -- per page, before stages ------------------------------------------------------------------
-    channel_lists = {p.page_arn: _channel_marks(p, data.channels) for p in data.pages}
-    reads: dict[str, tuple[datetime | None, Any]] = {}
-    for page in data.pages:
-        read_receipts = [r for r in page.receipts if r.receipt_type == "READ" and r.receipt_time is not None]
-        read_receipts.sort(key=lambda r: r.receipt_time)
-        first = read_receipts[0] if read_receipts else None
-        read_time = page.read_time or (first.receipt_time if first else None)
-        reads[page.page_arn] = (read_time, first)
+    escalation: bool
+    plan: list[tuple[datetime, list[str]]]  # per stage: planned start, target ARNs
+    essentials: list[list[str]]
+    durations: list[int | None]
+    units: dict[str, tuple[str | None, datetime | None]]  # unit -> (target ARN, first send)
+    assigned: dict[str, int]
+    source: str | None
 
-    # -- stages -----------------------------------------------------------------------------------
-    escalation = data.contact_type == "ESCALATION" or (
-        data.contact_type is None and any(p.contact_arn != engagement.contact_arn for p in data.pages)
+    def channel_stage(self, page_arn: str, channel_arn: str | None) -> int | None:
+        """1-based stage of a personal contact's channel, when one was assigned."""
+        index = self.assigned.get(f"{page_arn} {channel_arn}")
+        return index + 1 if index is not None else None
+
+
+def _is_escalation(data: ResponseData) -> bool:
+    """An escalation plan, as GetContact says or, unread, as pages to other contacts show."""
+    return data.contact_type == "ESCALATION" or (
+        data.contact_type is None and any(p.contact_arn != data.engagement.contact_arn for p in data.pages)
     )
+
+
+def _schedule(
+    data: ResponseData,
+) -> tuple[list[tuple[datetime, list[str]]], list[list[str]], list[int | None]]:
+    """(planned start and targets, essential targets, duration) of each stage of the plan."""
     plan: list[tuple[datetime, list[str]]] = []
     essentials: list[list[str]] = []
     durations: list[int | None] = []
+    start = data.engagement.start_time
     if data.plan_stages and start is not None:
         offset = timedelta()
         for stage in data.plan_stages:
@@ -385,21 +201,23 @@ def compute_metrics(data: ResponseData) -> EngagementMetrics:
             minutes = stage.get("DurationInMinutes")
             durations.append(minutes)
             offset += timedelta(minutes=minutes or 0)
+    return plan, essentials, durations
 
-    # Units a stage pages: pages (escalation plan) or channels of the one page (personal contact).
-    units: dict[str, tuple[str | None, datetime | None]] = {}  # unit -> (target ARN, first send)
-    if escalation:
-        for page in data.pages:
+
+def _staging(data: ResponseData, channel_lists: dict[str, list[ChannelMarks]]) -> _Staging:
+    escalation = _is_escalation(data)
+    plan, essentials, durations = _schedule(data)
+    units: dict[str, tuple[str | None, datetime | None]] = {}
+    for page in data.pages:
+        if escalation:
             units[page.page_arn] = (page.contact_arn, page.sent_time)
-    else:
-        for page in data.pages:
-            for marks in channel_lists[page.page_arn]:
-                if marks.sent_time is not None and marks.contact_channel_arn:
-                    units[f"{page.page_arn} {marks.contact_channel_arn}"] = (
-                        marks.contact_channel_arn,
-                        marks.sent_time,
-                    )
-
+            continue
+        for marks in channel_lists[page.page_arn]:
+            if marks.sent_time is not None and marks.contact_channel_arn:
+                units[f"{page.page_arn} {marks.contact_channel_arn}"] = (
+                    marks.contact_channel_arn,
+                    marks.sent_time,
+                )
     assigned: dict[str, int] = {}
     source: str | None = None
     if units:
@@ -411,108 +229,104 @@ def compute_metrics(data: ResponseData) -> EngagementMetrics:
                 assigned, source = {u: i for u, i in placed.items() if i is not None}, "plan"
         if source is None:
             assigned, source = _cluster({u: when for u, (_unused, when) in units.items()}), "sent_times"
+    return _Staging(escalation, plan, essentials, durations, units, assigned, source)
 
-    stage_count = len(plan) if source in ("plan", "resolution") and plan else 0
-    if assigned:
-        stage_count = max(stage_count, max(assigned.values()) + 1)
+
+def _stage_metrics(staging: _Staging) -> list[StageMetrics]:
+    planned = staging.source in ("plan", "resolution")
+    stage_count = len(staging.plan) if planned and staging.plan else 0
+    if staging.assigned:
+        stage_count = max(stage_count, max(staging.assigned.values()) + 1)
     stages: list[StageMetrics] = []
     for index in range(stage_count):
-        members = [u for u, i in assigned.items() if i == index]
-        paged = tuple(dict.fromkeys(units[u][0] for u in members if units[u][0]))
-        if index < len(plan) and source in ("plan", "resolution"):
-            planned_start, targets = plan[index]
-            stages.append(
-                StageMetrics(
-                    stage=index + 1,
-                    start_time=planned_start,
-                    duration_minutes=durations[index],
-                    targets=tuple(targets),
-                    essential_targets=tuple(essentials[index]),
-                    paged=paged,
-                    reached=bool(members),
-                )
-            )
+        members = [u for u, i in staging.assigned.items() if i == index]
+        paged = tuple(dict.fromkeys(staging.units[u][0] for u in members if staging.units[u][0]))
+        if index < len(staging.plan) and planned:
+            planned_start, targets = staging.plan[index]
+            start_time, duration = planned_start, staging.durations[index]
+            target_arns, essential = tuple(targets), tuple(staging.essentials[index])
         else:
-            stages.append(
-                StageMetrics(
-                    stage=index + 1,
-                    start_time=_min([units[u][1] for u in members]),
-                    duration_minutes=None,
-                    targets=paged,
-                    essential_targets=(),
-                    paged=paged,
-                    reached=bool(members),
-                )
-            )
-    reached = [s.stage for s in stages if s.reached]
-
-    # -- pages --------------------------------------------------------------------------------------
-    page_metrics: list[PageMetrics] = []
-    for page in data.pages:
-        read_time, first_read = reads[page.page_arn]
-        acknowledged = in_time(read_time)
-        stop_receipts = [r for r in page.receipts if r.receipt_type == "STOP"]
-        stage_index = assigned.get(page.page_arn) if escalation else None
-        essential = None
-        if (
-            escalation
-            and stage_index is not None
-            and stage_index < len(essentials)
-            and source != "sent_times"
-        ):
-            essential = page.contact_arn in essentials[stage_index]
-        channels = channel_lists[page.page_arn]
-        if not escalation:
-            channels = [
-                dataclasses.replace(
-                    c,
-                    stage=(
-                        assigned[f"{page.page_arn} {c.contact_channel_arn}"] + 1
-                        if f"{page.page_arn} {c.contact_channel_arn}" in assigned
-                        else None
-                    ),
-                )
-                for c in channels
-            ]
-        page_metrics.append(
-            PageMetrics(
-                page_arn=page.page_arn,
-                contact_arn=page.contact_arn,
-                contact_alias=_alias(page.contact_arn),
-                stage=stage_index + 1 if stage_index is not None else None,
-                essential=essential,
-                channels=tuple(channels),
-                sent_time=page.sent_time,
-                delivery_time=page.delivery_time,
-                read_time=read_time,
-                acknowledged=acknowledged,
-                acknowledged_by=page.contact_arn if acknowledged else None,
-                acknowledged_via=first_read.contact_channel_arn if acknowledged and first_read else None,
-                acknowledgement_note=first_read.receipt_info if acknowledged and first_read else None,
-                stop_time=_min([r.receipt_time for r in stop_receipts]),
-                stop_reason=next((r.receipt_info for r in stop_receipts if r.receipt_info), None),
-                seconds_to_delivery=_seconds(page.sent_time, page.delivery_time),
-                seconds_to_read=_seconds(page.sent_time, read_time),
+            start_time, duration = _min([staging.units[u][1] for u in members]), None
+            target_arns, essential = paged, ()
+        stages.append(
+            StageMetrics(
+                stage=index + 1,
+                start_time=start_time,
+                duration_minutes=duration,
+                targets=target_arns,
+                essential_targets=essential,
+                paged=paged,
+                reached=bool(members),
             )
         )
+    return stages
 
-    # -- the engagement -------------------------------------------------------------------------------
-    acks = sorted((p for p in page_metrics if p.acknowledged), key=lambda p: p.read_time)
-    first_ack = acks[0] if acks else None
-    stop_receipts = [r for p in data.pages for r in p.receipts if r.receipt_type == "STOP"]
-    stop_reason = next((r.receipt_info for r in stop_receipts if r.receipt_info), None)
+
+def _first_read(page: Page) -> tuple[datetime | None, Receipt | None]:
+    """When the page was read (ReadTime, else its first READ receipt), and that receipt."""
+    read_receipts = [r for r in page.receipts if r.receipt_type == "READ" and r.receipt_time is not None]
+    read_receipts.sort(key=lambda r: r.receipt_time)
+    first = read_receipts[0] if read_receipts else None
+    return page.read_time or (first.receipt_time if first else None), first
+
+
+def _page_metrics(
+    page: Page, channels: list[ChannelMarks], staging: _Staging, stop: datetime | None
+) -> PageMetrics:
+    read_time, first_read = _first_read(page)
+    # An acknowledgement counts only at or before the engagement stopped.
+    acknowledged = read_time is not None and (stop is None or read_time <= stop)
+    stop_receipts = [r for r in page.receipts if r.receipt_type == "STOP"]
+    stage_index = staging.assigned.get(page.page_arn) if staging.escalation else None
+    essential = None
+    if stage_index is not None and stage_index < len(staging.essentials) and staging.source != "sent_times":
+        essential = page.contact_arn in staging.essentials[stage_index]
+    if not staging.escalation:
+        channels = [
+            dataclasses.replace(c, stage=staging.channel_stage(page.page_arn, c.contact_channel_arn))
+            for c in channels
+        ]
+    ack_receipt = first_read if acknowledged else None
+    return PageMetrics(
+        page_arn=page.page_arn,
+        contact_arn=page.contact_arn,
+        contact_alias=_alias(page.contact_arn),
+        stage=stage_index + 1 if stage_index is not None else None,
+        essential=essential,
+        channels=tuple(channels),
+        sent_time=page.sent_time,
+        delivery_time=page.delivery_time,
+        read_time=read_time,
+        acknowledged=acknowledged,
+        acknowledged_by=page.contact_arn if acknowledged else None,
+        acknowledged_via=ack_receipt.contact_channel_arn if ack_receipt else None,
+        acknowledgement_note=ack_receipt.receipt_info if ack_receipt else None,
+        stop_time=_min([r.receipt_time for r in stop_receipts]),
+        stop_reason=next((r.receipt_info for r in stop_receipts if r.receipt_info), None),
+        seconds_to_delivery=_seconds(page.sent_time, page.delivery_time),
+        seconds_to_read=_seconds(page.sent_time, read_time),
+    )
+
+
+def _stop_cause(stop: datetime | None, stop_receipts: list[Receipt], acks: list[PageMetrics]) -> str | None:
     if stop is None:
-        stop_cause = None
-    elif stop_receipts:
-        stop_cause = "stopped"
-    elif any(p.read_time == stop for p in acks):
-        stop_cause = "acknowledged"
-    else:
-        stop_cause = "ended"
-    ended_unacknowledged = stop is not None and first_ack is None
-    status = "acknowledged" if first_ack else ("ended_unacknowledged" if ended_unacknowledged else "running")
+        return None
+    if stop_receipts:
+        return "stopped"
+    if any(p.read_time == stop for p in acks):
+        return "acknowledged"
+    return "ended"
 
-    # -- timeline -------------------------------------------------------------------------------------
+
+def _timeline(
+    data: ResponseData,
+    staging: _Staging,
+    stages: list[StageMetrics],
+    page_metrics: list[PageMetrics],
+    stop_info: str | None,
+) -> tuple[TimelineEvent, ...]:
+    engagement = data.engagement
+    start = engagement.start_time
     events: list[TimelineEvent] = []
 
     def add(when: datetime | None, kind: str, **values: Any) -> None:
@@ -527,9 +341,8 @@ def compute_metrics(data: ResponseData) -> EngagementMetrics:
     for page in data.pages:
         for receipt in page.receipts:
             channel_stage = stage_of[page.page_arn]
-            if not escalation and receipt.contact_channel_arn:
-                index = assigned.get(f"{page.page_arn} {receipt.contact_channel_arn}")
-                channel_stage = index + 1 if index is not None else None
+            if not staging.escalation and receipt.contact_channel_arn:
+                channel_stage = staging.channel_stage(page.page_arn, receipt.contact_channel_arn)
             add(
                 receipt.receipt_time,
                 receipt.receipt_type.lower(),
@@ -547,10 +360,27 @@ def compute_metrics(data: ResponseData) -> EngagementMetrics:
                 page_arn=page.page_arn,
                 contact_arn=page.contact_arn,
             )
-    add(stop, "engagement_stopped", contact_arn=engagement.contact_arn, info=stop_reason or stop_cause)
+    add(engagement.stop_time, "engagement_stopped", contact_arn=engagement.contact_arn, info=stop_info)
     events.sort(key=lambda e: (e.time, _EVENT_ORDER.get(e.kind, 9)))
+    return tuple(events)
 
-    sent_times = [p.sent_time for p in data.pages]
+
+def compute_metrics(data: ResponseData) -> EngagementMetrics:
+    """The metrics of one engagement from fetched data; no I/O, so fixed inputs give fixed results."""
+    engagement = data.engagement
+    start, stop = engagement.start_time, engagement.stop_time
+    channel_lists = {p.page_arn: _channel_marks(p, data.channels) for p in data.pages}
+    staging = _staging(data, channel_lists)
+    stages = _stage_metrics(staging)
+    reached = [s.stage for s in stages if s.reached]
+    page_metrics = [_page_metrics(p, channel_lists[p.page_arn], staging, stop) for p in data.pages]
+    acks = sorted((p for p in page_metrics if p.acknowledged), key=lambda p: p.read_time)
+    first_ack = acks[0] if acks else None
+    stop_receipts = [r for p in data.pages for r in p.receipts if r.receipt_type == "STOP"]
+    stop_reason = next((r.receipt_info for r in stop_receipts if r.receipt_info), None)
+    stop_cause = _stop_cause(stop, stop_receipts, acks)
+    ended_unacknowledged = stop is not None and first_ack is None
+    status = "acknowledged" if first_ack else ("ended_unacknowledged" if ended_unacknowledged else "running")
     return EngagementMetrics(
         engagement_arn=engagement.engagement_arn,
         contact_arn=engagement.contact_arn,
@@ -562,17 +392,17 @@ def compute_metrics(data: ResponseData) -> EngagementMetrics:
         acknowledged_by=first_ack.contact_arn if first_ack else None,
         acknowledged_at=first_ack.read_time if first_ack else None,
         acknowledged_via=first_ack.acknowledged_via if first_ack else None,
-        time_to_first_page=_seconds(start, _min(sent_times)),
+        time_to_first_page=_seconds(start, _min([p.sent_time for p in data.pages])),
         time_to_first_delivery=_seconds(start, _min([p.delivery_time for p in data.pages])),
         time_to_acknowledge=_seconds(start, first_ack.read_time) if first_ack else None,
         stage_reached=max(reached) if reached else None,
         stages_planned=len(data.plan_stages) if data.plan_stages is not None else None,
-        stage_source=source,
+        stage_source=staging.source,
         ended_unacknowledged=ended_unacknowledged,
         stop_cause=stop_cause,
         stop_reason=stop_reason,
         pages=tuple(page_metrics),
         stages=tuple(stages),
-        timeline=tuple(events),
+        timeline=_timeline(data, staging, stages, page_metrics, stop_reason or stop_cause),
         notes=data.notes,
     )

@@ -20,7 +20,6 @@ ASCII classes, and ``.`` matches anything but a line terminator.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 
 _LINE_TERMINATORS = "\n\r\u0085\u2028\u2029"
 _Ranges = tuple[tuple[int, int], ...]
@@ -372,7 +371,3 @@ def compile_pattern(pattern: str) -> SafePattern:
     if compiled is None:
         compiled = _COMPILED[pattern] = SafePattern(pattern)
     return compiled
-
-
-def matcher(pattern: str) -> Callable[[str], bool]:
-    return compile_pattern(pattern).search

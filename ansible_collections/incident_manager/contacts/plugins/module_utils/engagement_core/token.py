@@ -19,7 +19,7 @@ characters long, well within the model's ``max 2048`` and its pattern.
 
 Episodes. An alert pages again once its engagement is over, so a derived token
 names one *episode* of the alert, not the alert: episode 0 uses the token above
-(unchanged since the first release), and each later episode's token is derived
+(existing tokens never change: tests pin them), and each later episode's token is derived
 from the previous episode's engagement ARN (:func:`next_episode_token`). Every
 host that sees episode n stopped derives the same token for episode n+1, so
 racing hosts still converge on one page. With a ``dedup_key`` the base token is
@@ -33,24 +33,26 @@ import base64
 import hashlib
 import json
 
-TOKEN_PREFIX = "pe1-"
+# The page's definition (StartRequest) gives the identifying members and their canonical order.
+from .model import IDENTIFYING_FIELDS, TOKEN_MEMBER
 
-#: The StartEngagement members that identify a page, in their canonical order.
-IDENTIFYING_FIELDS = (
-    "ContactId",
-    "Sender",
-    "Subject",
-    "Content",
-    "PublicSubject",
-    "PublicContent",
-    "IncidentId",
-)
+TOKEN_PREFIX = "pe1-"
+#: How many identifying members the first release serialised, each in its place (null when
+#: absent). A member added to StartRequest since is serialised only when given, as [name, value],
+#: so adding one changes no token of a page that does not use it.
+FIRST_RELEASE_FIELDS = 7
 
 
 def derive_token(params: dict[str, str | None], scope: str | None = None) -> str:
     """Deterministic token for StartEngagement params given with API member names."""
+    fields: list[object] = [params.get(name) for name in IDENTIFYING_FIELDS[:FIRST_RELEASE_FIELDS]]
+    fields += [
+        [name, params[name]]
+        for name in IDENTIFYING_FIELDS[FIRST_RELEASE_FIELDS:]
+        if params.get(name) is not None
+    ]
     canonical = json.dumps(
-        {"v": 1, "scope": scope, "fields": [params.get(name) for name in IDENTIFYING_FIELDS]},
+        {"v": 1, "scope": scope, "fields": fields},
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -77,5 +79,5 @@ def _digest(value: object) -> str:
 
 def resolve_token(params: dict[str, str | None], scope: str | None = None) -> str:
     """The explicit IdempotencyToken if given, else the derived one."""
-    explicit = params.get("IdempotencyToken")
+    explicit = params.get(TOKEN_MEMBER)
     return explicit if explicit else derive_token(params, scope)

@@ -33,17 +33,6 @@ from .timeutil import to_utc
 
 SERVICE_NAME = "ssm-contacts"
 
-#: The operations this product calls; the validator works for any operation of the model.
-OPERATIONS = (
-    "StartEngagement",
-    "DescribeEngagement",
-    "StopEngagement",
-    "ListEngagements",
-    "ListPagesByEngagement",
-    "ListPageReceipts",
-    "DescribePage",
-)
-
 
 @lru_cache(maxsize=1)
 def service_model() -> ServiceModel:
@@ -84,22 +73,6 @@ def validate(operation: str, params: dict[str, Any]) -> dict[str, Any]:
     if violations:
         raise ValidationError(operation, violations)
     return cleaned
-
-
-def describe_rules(operation: str) -> dict[str, dict[str, Any]]:
-    """The constraints of each top-level member, for documentation and tests."""
-    shape = input_shape(operation)
-    rules = {}
-    for name, member in shape.members.items():
-        rules[name] = {
-            "field": field_name(name),
-            "type": member.type_name,
-            "required": name in shape.required_members,
-            **{k: v for k, v in member.metadata.items() if k in ("min", "max", "pattern")},
-        }
-        if getattr(member, "enum", None):
-            rules[name]["enum"] = list(member.enum)
-    return rules
 
 
 def _violation(path: str, api_path: str, rule: str, message: str, limit: Any = None) -> FieldViolation:

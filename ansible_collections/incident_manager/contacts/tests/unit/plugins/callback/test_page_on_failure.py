@@ -87,11 +87,10 @@ def test_dedup_key_is_passed_only_when_the_core_takes_it(
     monkeypatch: pytest.MonkeyPatch, supported: bool
 ) -> None:
     request_type = page_on_failure.StartRequest
-    if supported:
+    if not supported:  # a core from before dedup keys
         request_type = dataclasses.make_dataclass(
-            "StartRequestWithKey",
-            [("dedup_key", "str | None", None)],
-            bases=(page_on_failure.StartRequest,),
+            "StartRequestWithoutKey",
+            [(f.name, f.type, f.default) for f in dataclasses.fields(request_type) if f.name != "dedup_key"],
             frozen=True,
         )
         monkeypatch.setattr(page_on_failure, "StartRequest", request_type)

@@ -19,8 +19,9 @@ from ansible_collections.incident_manager.contacts.plugins.modules import engage
 
 PLAN = "arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall"
 ARN = "arn:aws:ssm-contacts:us-east-1:123456789012:engagement/primary-oncall/0b5f9e4c"
-# Recent: the module only looks for existing pages within its lookup window (a day by default).
-STARTED = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
+# Recent: within the lookup window (a day by default), and within the clock-skew allowance (5 minutes)
+# by which a start is judged new when the service's clock (an HTTP Date) is not known.
+STARTED = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=1)
 STARTED_ISO = STARTED.strftime("%Y-%m-%dT%H:%M:%SZ")
 PAGE = dict(
     contact_id=PLAN, sender="deploy", subject="Deploy failed", content="lock timeout", incident_id="inc-1"
@@ -81,6 +82,12 @@ def summary() -> dict:
     return dict(EngagementArn=ARN, ContactArn=PLAN, Sender="deploy", IncidentId="inc-1", StartTime=STARTED)
 
 
+def probed(**response) -> dict:
+    """The clock probe's answer (an empty ListEngagements), dated now by the service's clock."""
+    now = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return dict(response, ResponseMetadata={"HTTPHeaders": {"date": now}})
+
+
 def test_check_mode_reports_the_page_and_never_starts(stubbed: Stubber) -> None:
     stubbed.add_response("list_engagements", {"Engagements": []})
     exited = run(dict(PAGE, _ansible_check_mode=True, _ansible_diff=True))
@@ -123,7 +130,9 @@ def test_starts_with_the_derived_token(stubbed: Stubber) -> None:
 
 
 def test_an_existing_page_is_not_changed(stubbed: Stubber) -> None:
-    stubbed.add_response("list_engagements", {"Engagements": [summary()]})
+    # The token returns the running engagement, which started before the probe's Date.
+    stubbed.add_response("list_engagements", probed(Engagements=[]))
+    stubbed.add_response("start_engagement", {"EngagementArn": ARN})
     stubbed.add_response("describe_engagement", described(), {"EngagementId": ARN})
     exited = run(PAGE)
     assert exited.result["changed"] is False
@@ -152,7 +161,8 @@ def test_stop_an_already_stopped_engagement_is_not_changed(stubbed: Stubber) -> 
 
 
 def test_service_errors_are_reported_with_their_code(stubbed: Stubber) -> None:
-    stubbed.add_client_error("list_engagements", "AccessDeniedException", "not allowed", 403)
+    stubbed.add_response("list_engagements", {"Engagements": []})
+    stubbed.add_client_error("start_engagement", "AccessDeniedException", "not allowed", 403)
     exited = run(PAGE)
     assert exited.failed
     assert "AccessDeniedException" in exited.result["msg"]

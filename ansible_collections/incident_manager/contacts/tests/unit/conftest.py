@@ -1,0 +1,15 @@
+"""Each test gets its own per-user state directory, so no test sees hints another test (or a
+real run on this machine) left for the same alert."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_state_directory(tmp_path_factory, monkeypatch):
+    state = tmp_path_factory.mktemp("state")
+    state.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(state))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(state / "cache"))
+    return state
