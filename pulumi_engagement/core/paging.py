@@ -109,7 +109,12 @@ class EpisodePaging:
                 before = self._service_time_before_start()
             arn = self._start_or_conflict(params, token)
             if arn is None:  # a dedup key whose episode another host opened with other text
-                return self._resolve_dedup_conflict(request, params, token, warnings)
+                resolved = self._resolve_dedup_conflict(request, params, base, token, seen, warnings)
+                if isinstance(resolved, StartOutcome):
+                    return resolved
+                seen.add(resolved)
+                token, before = next_episode_token(base, resolved), self._service_time_mark()
+                continue
             outcome = self._outcome(arn, token, before, warnings, known_old=arn in seen)
             if outcome.changed or not outcome.engagement.stopped:  # type: ignore[union-attr]
                 self.local_state.write_hint(base, arn, token)
@@ -189,16 +194,31 @@ class EpisodePaging:
         return engagement.start_time >= before
 
     def _resolve_dedup_conflict(
-        self, request: StartRequest, params: dict[str, Any], token: str, warnings: list[str]
-    ) -> StartOutcome:
-        """Another host opened this dedup key's episode with other text: find it, or page anyway."""
+        self,
+        request: StartRequest,
+        params: dict[str, Any],
+        base: str,
+        token: str,
+        seen: set[str],
+        warnings: list[str],
+    ) -> StartOutcome | str:
+        """Another host holds this dedup key's episode token with other text, so the service will
+        not say which engagement it names: look the key's newest engagement up (bounded).
+
+        Running: that is the open episode (no page). Stopped: that episode is over; its ARN is
+        returned so the walk goes on with the next episode's token, the one a host that saw it
+        derives. Neither (or the look-up failed): page with a token of this page's own.
+        """
         try:
-            running = self.find(request, DEFAULT_FIND_WINDOW, running_only=True)
+            latest = self.find(request, DEFAULT_FIND_WINDOW)
         except EngagementError as exc:
-            running, warnings = None, [*warnings, f"could not look the open episode up ({exc})"]
-        if running is not None:
+            latest, warnings = None, [*warnings, f"could not look the open episode up ({exc})"]
+        if latest is not None and not latest.stopped:
             note = "this dedup key's engagement was started by another host with other text"
-            return StartOutcome(False, running, token, (*warnings, note))
+            self.local_state.write_hint(base, latest.engagement_arn, token)
+            return StartOutcome(False, latest, token, (*warnings, note))
+        if latest is not None and latest.engagement_arn not in seen:
+            return latest.engagement_arn
         own = next_episode_token(token, derive_token(request.given_params()))
         note = (
             "this dedup key's episode token was used with other text and no running engagement "
