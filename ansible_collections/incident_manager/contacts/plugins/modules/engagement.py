@@ -96,6 +96,12 @@ attributes:
   diff_mode:
     support: full
     description: Shows the engagement before and after.
+notes:
+  - "IAM: paging needs C(ssm-contacts:StartEngagement) and C(ssm-contacts:DescribeEngagement);
+    C(ssm-contacts:ListEngagements) is optional (the clock read before a page and check mode; without
+    it the page still goes out). O(wait=true) adds C(ssm-contacts:ListPagesByEngagement) and
+    C(ssm-contacts:ListPageReceipts); O(state=stopped) needs C(ssm-contacts:StopEngagement) (and
+    C(ssm-contacts:ListEngagements) without O(engagement_id))."
 seealso:
   - module: incident_manager.contacts.engagement_info
   - name: StartEngagement API reference
