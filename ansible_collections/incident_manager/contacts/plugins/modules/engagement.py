@@ -218,7 +218,8 @@ pages:
   description:
     - The engagement's pages, each with its receipts, with the keys
       M(incident_manager.contacts.engagement_info) returns in its
-      RV(incident_manager.contacts.engagement_info#module:pages) (C(acknowledged) is true once a page was read).
+      RV(incident_manager.contacts.engagement_info#module:pages)
+      (C(acknowledged) is true once a page was read).
   returned: when waited
   type: list
   elements: dict
