@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, timezone
 from .. import _load_core_file
 
 _timeutil = _load_core_file("timeutil")
-MAX_DURATION: float = _timeutil.MAX_DURATION
 parse_duration = _timeutil.parse_duration
 
 
