@@ -6,7 +6,14 @@ import inspect
 
 from pulumi_engagement import Engagement, EngagementArgs
 from pulumi_engagement.core import SECURE_FIELDS, request_field_names
-from pulumi_engagement.provider import CONTACT_FIELD, INPUT_FIELDS, SECRET_FIELDS, TOKEN_FIELD
+from pulumi_engagement.provider import (
+    CONTACT_FIELD,
+    INPUT_FIELDS,
+    SECRET_FIELDS,
+    TOKEN_FIELD,
+    EngagementProvider,
+)
+from pulumi_engagement.pulumi_compat import UNKNOWN
 from pulumi_engagement.resource import OUTPUT_FIELDS
 
 PROVIDER_INPUTS = (
@@ -52,3 +59,9 @@ def test_secret_fields_are_the_core_s_secure_fields() -> None:
 
 def test_the_contact_and_the_token_inputs() -> None:
     assert (CONTACT_FIELD, TOKEN_FIELD) == ("contact_id", "idempotency_token")
+
+
+def test_check_judges_the_dedup_key_while_the_contact_is_still_unknown() -> None:
+    news = {"contact_id": UNKNOWN, "sender": "s", "subject": "x", "content": "c", "dedup_key": "k" * 300}
+    result = EngagementProvider().check({}, news)
+    assert [(f.property, "longer than 256" in f.reason) for f in result.failures] == [("dedup_key", True)]
