@@ -36,6 +36,7 @@ from pulumi.dynamic import (
 
 from .core import (
     IDENTIFYING_FIELDS,
+    SECURE_FIELDS,
     TIMED_OUT,
     ClientConfig,
     EngagementClient,
@@ -50,18 +51,26 @@ from .core import (
     fetch_response_data,
     field_name,
     iso,
+    request_field_names,
 )
+from .core.model import TOKEN_MEMBER
+from .core.timeutil import parse_duration
 from .pulumi_compat import UNKNOWN, is_unknown, unwrap_secret
 
 PROVIDER_KEY = "__provider"
 
 #: StartEngagement's members (API names) and the snake_case inputs that carry them.
-START_MEMBERS = (*IDENTIFYING_FIELDS, "IdempotencyToken")
+START_MEMBERS = (*IDENTIFYING_FIELDS, TOKEN_MEMBER)
 START_FIELDS = tuple(field_name(api) for api in START_MEMBERS)
-#: Not a service member: names the alert for deduplication instead of the page's text.
-DEDUP_FIELD = "dedup_key"
+#: The inputs that identify a page (all but the token), and the explicit token's input.
+IDENTIFYING_INPUTS = START_FIELDS[:-1]
+TOKEN_FIELD = START_FIELDS[-1]
+#: The page's canonical order starts with whom to page; the service reports it as contact_arn.
+CONTACT_FIELD = START_FIELDS[0]
+#: Every field of the core's request: the members, then the core's own (the dedup key).
+REQUEST_FIELDS = request_field_names()
 #: A change to any of these is a different page (or a page somewhere else): replace.
-REPLACE_FIELDS = (*START_FIELDS, DEDUP_FIELD, "region", "endpoint_url")
+REPLACE_FIELDS = (*REQUEST_FIELDS, "region", "endpoint_url")
 #: How create waits for an acknowledgement; they govern the wait, not the page.
 WAIT_FIELDS = ("wait_for_acknowledgement", "acknowledgement_timeout", "fail_on_unacknowledged")
 #: A change only to these is applied in place: no new page. The profile is *how* the engagement is
@@ -82,12 +91,14 @@ MAX_ACKNOWLEDGEMENT_TIMEOUT = 86400.0
 #: The create timeout must leave this much beyond the wait for the page itself and the final read.
 CREATE_TIMEOUT_MARGIN = 30.0
 #: The API's "secure" fields: secret outputs in the state.
-SECRET_FIELDS = ("subject", "content", "public_subject", "public_content")
+SECRET_FIELDS = SECURE_FIELDS
 #: Outputs computed from DescribeEngagement.
 COMPUTED_FIELDS = ("engagement_arn", "contact_arn", "start_time", "stop_time")
 #: Set by the resource to its own URN; scopes the derived token so a retried create reuses it.
 TOKEN_SCOPE_KEY = "token_scope"
 CONNECTION_FIELDS = ("region", "profile", "endpoint_url")
+#: Every input of the resource, in EngagementArgs' order: the page's fields, then the provider's own.
+INPUT_FIELDS = (*REQUEST_FIELDS, "stop_on_delete", "stop_reason", *CONNECTION_FIELDS, *WAIT_FIELDS)
 #: Stack configuration read by configure(); the endpoint key lives in this project's namespace.
 CONFIG_REGION = "aws:region"
 CONFIG_PROFILE = "aws:profile"
@@ -127,9 +138,6 @@ def duration_seconds(value: Any) -> float:
             raise ValueError(f"must not be negative: {value!r}")
         return seconds
     if isinstance(value, str):
-        # Lazily: the CLI package is not otherwise needed in the provider process.
-        from .cli.timeparse import parse_duration
-
         return parse_duration(value)
     raise ValueError("must be a number of seconds or a duration like 30s, 5m or 1h")
 
@@ -289,10 +297,10 @@ class EngagementProvider(ResourceProvider):
             if violation.rule == "required" and violation.field in unknown:
                 continue  # known only after the resources it depends on are created
             failures.append(CheckFailure(violation.field, str(violation)))
-        if DEDUP_FIELD not in unknown and new.get(DEDUP_FIELD) is not None:
-            known = {k: v for k, v in new.items() if k in (*START_FIELDS, DEDUP_FIELD) and k not in unknown}
-            for violation in StartRequest.from_mapping(known).dedup_key_violations():
-                failures.append(CheckFailure(DEDUP_FIELD, str(violation)))
+        # The core's own rules (the dedup key's), on the fields known now.
+        known = {name: None if name in unknown else new.get(name) for name in REQUEST_FIELDS}
+        for violation in StartRequest.from_mapping(known).dedup_key_violations():
+            failures.append(CheckFailure(violation.field, str(violation)))
 
         reason = new.get("stop_reason")
         if reason is not None and "stop_reason" not in unknown:
@@ -367,18 +375,18 @@ class EngagementProvider(ResourceProvider):
     def _token_reuse(old: dict[str, Any], new: dict[str, Any], unknown: set[str]) -> list[CheckFailure]:
         """An explicit token kept while the page changes would make the service return the old
         engagement as the "new" one (and the replace would then stop it): refuse it up front."""
-        token = new.get("idempotency_token")
-        if not token or token != old.get("idempotency_token") or not old.get("contact_id"):
+        token = new.get(TOKEN_FIELD)
+        if not token or token != old.get(TOKEN_FIELD) or not old.get(CONTACT_FIELD):
             return []
         changed = [
-            f for f in START_FIELDS[:-1] if f not in unknown and (old.get(f) or None) != (new.get(f) or None)
+            f for f in IDENTIFYING_INPUTS if f not in unknown and (old.get(f) or None) != (new.get(f) or None)
         ]
         if not changed:
             return []
         return [
             CheckFailure(
-                "idempotency_token",
-                f"idempotency_token: unchanged while {', '.join(changed)} changed; "
+                TOKEN_FIELD,
+                f"{TOKEN_FIELD}: unchanged while {', '.join(changed)} changed; "
                 "a new page needs a new token (or none, to derive one)",
             )
         ]
@@ -413,21 +421,14 @@ class EngagementProvider(ResourceProvider):
 
     @staticmethod
     def _outputs(props: dict[str, Any], engagement: Any, metrics: dict[str, Any]) -> dict[str, Any]:
-        kept = (*START_FIELDS, DEDUP_FIELD, *UPDATE_FIELDS, *CONNECTION_FIELDS)
+        kept = (*REQUEST_FIELDS, *UPDATE_FIELDS, *CONNECTION_FIELDS)
         outs = {k: v for k, v in props.items() if k in kept}
         outs[TOKEN_SCOPE_KEY] = props.get(TOKEN_SCOPE_KEY)
         outs["stop_on_delete"] = _stop_on_delete(props)
         data = engagement.to_dict()
         # An adopted engagement (Engagement.get) has no inputs: fill them from what the service says.
-        adopted = {
-            "contact_id": data.get("contact_arn"),
-            "sender": data.get("sender"),
-            "subject": data.get("subject"),
-            "content": data.get("content"),
-            "public_subject": data.get("public_subject"),
-            "public_content": data.get("public_content"),
-            "incident_id": data.get("incident_id"),
-        }
+        adopted = {name: data[name] for name in IDENTIFYING_INPUTS if name in data}
+        adopted[CONTACT_FIELD] = data.get("contact_arn")
         for key, value in adopted.items():
             if outs.get(key) is None:
                 outs[key] = value
@@ -450,7 +451,7 @@ class EngagementProvider(ResourceProvider):
         created, with its ARN; ``read`` (refresh) fills in the rest.
         """
         inputs = _plain(props)
-        request = StartRequest.from_mapping({k: inputs.get(k) for k in (*START_FIELDS, DEDUP_FIELD)})
+        request = StartRequest.from_mapping({k: inputs.get(k) for k in REQUEST_FIELDS})
         try:
             outcome = self._client(inputs).ensure_started(request, token_scope=inputs.get(TOKEN_SCOPE_KEY))
         except EngagementError as exc:

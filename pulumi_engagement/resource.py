@@ -41,7 +41,6 @@ destroyed, every ``pulumi up`` and ``preview`` of the stack reports that error.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import pulumi
@@ -49,7 +48,9 @@ from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
 from .provider import (
+    COMPUTED_FIELDS,
     CREATE_TIMEOUT_KEY,
+    INPUT_FIELDS,
     METRIC_FIELDS,
     SECRET_FIELDS,
     TOKEN_SCOPE_KEY,
@@ -119,29 +120,17 @@ class EngagementArgs:
             acknowledgement (default false: recorded as ``acknowledged: false``). Needs
             ``wait_for_acknowledgement``. The engagement stays in the state (see the module docstring).
         """
-        self.contact_id = contact_id
-        self.sender = sender
-        self.subject = subject
-        self.content = content
-        self.public_subject = public_subject
-        self.public_content = public_content
-        self.incident_id = incident_id
-        self.idempotency_token = idempotency_token
-        self.dedup_key = dedup_key
-        self.stop_on_delete = stop_on_delete
-        self.stop_reason = stop_reason
-        self.region = region
-        self.profile = profile
-        self.endpoint_url = endpoint_url
-        self.wait_for_acknowledgement = wait_for_acknowledgement
-        self.acknowledgement_timeout = acknowledgement_timeout
-        self.fail_on_unacknowledged = fail_on_unacknowledged
+        # Every parameter is the input of the same name (INPUT_FIELDS; a test keeps them equal).
+        arguments = dict(locals())
+        del arguments["self"]
+        vars(self).update(arguments)
 
     def to_props(self) -> dict[str, Any]:
         return dict(vars(self))
 
 
-_INPUT_NAMES = tuple(inspect.signature(EngagementArgs).parameters)
+#: What the provider reports besides the inputs (declared, with their types, on Engagement).
+OUTPUT_FIELDS = (*COMPUTED_FIELDS, *METRIC_FIELDS, WAIT_STATUS, "wait_error")
 
 
 class Engagement(Resource, module="engagement", name="Engagement"):
@@ -197,7 +186,7 @@ class Engagement(Resource, module="engagement", name="Engagement"):
     ) -> None:
         """Page ``args.contact_id``; inputs may also be given as keyword arguments."""
         props: dict[str, Any] = args.to_props() if args is not None else {}
-        unknown = set(kwargs) - set(_INPUT_NAMES)
+        unknown = set(kwargs) - set(INPUT_FIELDS)
         if unknown:
             raise TypeError(f"Engagement: unknown input(s): {', '.join(sorted(unknown))}")
         props.update(kwargs)
@@ -213,11 +202,7 @@ class Engagement(Resource, module="engagement", name="Engagement"):
         create_timeout = _create_timeout_seconds(opts.custom_timeouts)
         if create_timeout is not None:
             props[CREATE_TIMEOUT_KEY] = create_timeout
-        outputs = (
-            *("engagement_arn", "contact_arn", "start_time", "stop_time"),
-            *(*METRIC_FIELDS, WAIT_STATUS, "wait_error"),
-        )
-        for name in (*_INPUT_NAMES, *outputs):
+        for name in (*INPUT_FIELDS, *OUTPUT_FIELDS):
             props.setdefault(name, None)
         super().__init__(_PROVIDER, resource_name, props, opts)
         # After the engine recorded the create: an unacknowledged drill fails the program, not the

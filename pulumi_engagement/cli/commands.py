@@ -63,23 +63,15 @@ def _wait(ctx: Context, arn: str) -> tuple[dict, int]:
 
 def _start_request(args: Any) -> Any:
     """The core's StartRequest for the page on the command line (``--content -``: from stdin)."""
-    from ..core.operations import StartRequest
+    from ..core.model import StartRequest
+    from .parser import STDIN_FIELDS
 
-    content = args.content
-    if content == "-":
-        # A log tail may hold bytes that are not UTF-8: they become U+FFFD instead of a crash.
-        content = sys.stdin.buffer.read().decode("utf-8", "replace")
-    return StartRequest(
-        contact_id=args.contact_id,
-        sender=args.sender,
-        subject=args.subject,
-        content=content,
-        public_subject=args.public_subject,
-        public_content=args.public_content,
-        incident_id=args.incident_id,
-        idempotency_token=args.idempotency_token,
-        dedup_key=args.dedup_key,
-    )
+    values = vars(args).copy()
+    for name in STDIN_FIELDS:
+        if values.get(name) == "-":
+            # A log tail may hold bytes that are not UTF-8: they become U+FFFD instead of a crash.
+            values[name] = sys.stdin.buffer.read().decode("utf-8", "replace")
+    return StartRequest.from_mapping(values)
 
 
 def _start_result(ctx: Context, request: Any, outcome: Any) -> str:

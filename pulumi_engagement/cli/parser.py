@@ -1,7 +1,7 @@
 """The ``engagement`` command line: flags, subcommands and their help.
 
-Standard library only (and ``report``'s parser, which is too): ``--help`` and usage errors must
-not load botocore.
+The page's flags and the retry modes come from the core. It is imported when the parser is
+built, not when this module is: the console script pauses the collector before that (main.py).
 """
 
 from __future__ import annotations
@@ -100,6 +100,8 @@ def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     subcommand is not overwritten by the subparser's default.
     """
 
+    from ..core.client import RETRY_MODES
+
     def default(value: Any) -> Any:
         return value if top else argparse.SUPPRESS
 
@@ -127,7 +129,7 @@ def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     )
     group.add_argument(
         "--retry-mode",
-        choices=("standard", "adaptive", "legacy"),
+        choices=RETRY_MODES,
         default=default(None),
         help="botocore retry mode (default: AWS_RETRY_MODE or standard)",
     )
@@ -184,32 +186,48 @@ def _subcommand(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.
     return parser
 
 
+#: Help for the page's flags, one per StartRequest field (the flags themselves come from the core).
+#: ``stdin``: "-" as the value means "read it from standard input".
+PAGE_FLAGS: dict[str, dict[str, Any]] = {
+    "contact_id": {"aliases": ("--contact",), "metavar": "ARN", "help": "contact or plan ARN"},
+    "sender": {"help": "who is paging, e.g. deploy-bot"},
+    "subject": {"help": "subject of the page (secure field)"},
+    "content": {"help": "body of the page (secure field); '-' reads it from stdin", "stdin": True},
+    "public_subject": {"help": "subject shown on channels that are not secure"},
+    "public_content": {"help": "content shown on channels that are not secure"},
+    "incident_id": {"help": "incident the page belongs to"},
+    "idempotency_token": {
+        "help": "explicit token naming this page (default: derived per episode of the alert, see below)"
+    },
+    "dedup_key": {
+        "metavar": "KEY",
+        "help": "pages to the contact with this key share one engagement while it runs, whatever their "
+        "text (e.g. deploy-42 on every host)",
+    },
+}
+#: The page's fields whose flag reads standard input when given "-".
+STDIN_FIELDS = frozenset(name for name, spec in PAGE_FLAGS.items() if spec.get("stdin"))
+
+
+def _add_page_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per field of the core's StartRequest (--contact-id, --sender, ...)."""
+    from ..core.model import request_field_names
+
+    page = parser.add_argument_group("the page (StartEngagement; the first four are required)")
+    for name in request_field_names():
+        spec = PAGE_FLAGS.get(name, {})
+        flag = "--" + name.replace("_", "-")
+        options = {key: spec[key] for key in ("metavar", "help") if key in spec}
+        page.add_argument(flag, *spec.get("aliases", ()), dest=name, **options)
+
+
 def _add_start(sub: Any) -> None:
     start = _subcommand(
         sub,
         "start",
         "page a contact or escalation plan, unless the same page already exists (re-runs never page twice)",
     )
-    page = start.add_argument_group("the page (StartEngagement; the first four are required)")
-    page.add_argument(
-        "--contact-id", "--contact", dest="contact_id", metavar="ARN", help="contact or plan ARN"
-    )
-    page.add_argument("--sender", help="who is paging, e.g. deploy-bot")
-    page.add_argument("--subject", help="subject of the page (secure field)")
-    page.add_argument("--content", help="body of the page (secure field); '-' reads it from stdin")
-    page.add_argument("--public-subject", help="subject shown on channels that are not secure")
-    page.add_argument("--public-content", help="content shown on channels that are not secure")
-    page.add_argument("--incident-id", help="incident the page belongs to")
-    page.add_argument(
-        "--idempotency-token",
-        help="explicit token naming this page (default: derived per episode of the alert, see below)",
-    )
-    page.add_argument(
-        "--dedup-key",
-        metavar="KEY",
-        help="pages to the contact with this key share one engagement while it runs, whatever their "
-        "text (e.g. deploy-42 on every host)",
-    )
+    _add_page_flags(start)
     start.add_argument(
         "--dry-run",
         action="store_true",
@@ -278,7 +296,6 @@ def _add_emulator(sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global options, then one subparser per command."""
-    # The package's own version: importing the core here would load botocore just for --help.
     from .. import __version__ as VERSION
 
     parser = _Parser(

@@ -15,14 +15,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+from ..core.timeutil import to_utc
+
 __all__ = ["VirtualClock", "advance", "clock", "freeze", "now", "reset", "set", "set_time"]
-
-
-def _to_aware_utc(value: datetime) -> datetime:
-    # Naive datetimes are taken as UTC: the service speaks UTC only.
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 class VirtualClock:
@@ -70,7 +65,8 @@ class VirtualClock:
         """Set the virtual time (the scale is kept)."""
         with self._lock:
             self._anchor_mono = time.monotonic()
-            self._anchor_virtual = _to_aware_utc(value)
+            # Naive datetimes are taken as UTC: the service speaks UTC only.
+            self._anchor_virtual = to_utc(value)
             result = self._anchor_virtual
         self._notify()
         return result

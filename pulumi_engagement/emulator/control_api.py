@@ -4,7 +4,8 @@ Three things implement :class:`EmulatorControlAPI`: :class:`~.control_client.Emu
 (a client of a running emulator's ``/_emulator/`` endpoint), :class:`~.control_inprocess.InProcessControl`
 (this interpreter's emulator, which the pytest plugin's ``ssm_contacts`` fixture and the control
 endpoint itself use) and the plugin's ``ssm_contacts_endpoint`` handle. Subclasses implement the
-abstract methods; the rest derive from them here, once. Stdlib only.
+abstract methods; the rest derive from them here, once. Stdlib only (the core's timeutil is
+loaded as a file, without botocore).
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .. import _load_core_file
 from .faults import FaultConfig
+
+_timeutil = _load_core_file("timeutil")
+
+
+def parse_time(text: str) -> datetime:
+    """An aware UTC datetime from the endpoint's ISO 8601 answer."""
+    parsed: datetime = _timeutil.to_utc(text)
+    return parsed
+
 
 __all__ = ["EmulatorControlAPI", "SeedSource"]
 
@@ -106,7 +117,7 @@ class EmulatorControlAPI(ABC):
 
     def now(self) -> datetime:
         """The virtual clock's now."""
-        return datetime.fromisoformat(self.state()["now"])
+        return parse_time(self.state()["now"])
 
     def clear_faults(self) -> FaultConfig:
         """No faults any more; returns the (empty) faults in effect."""

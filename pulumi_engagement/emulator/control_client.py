@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .control_api import EmulatorControlAPI, SeedSource
+from .control_api import EmulatorControlAPI, SeedSource, parse_time
 from .faults import FaultConfig
 
 __all__ = ["EmulatorControl", "EmulatorControlError"]
@@ -64,12 +64,12 @@ class EmulatorControl(EmulatorControlAPI):
         return self._request("POST", "clock", change)
 
     def advance(self, seconds: float) -> datetime:
-        return datetime.fromisoformat(self._clock({"advance_seconds": seconds})["now"])
+        return parse_time(self._clock({"advance_seconds": seconds})["now"])
 
     def set_time(self, when: datetime) -> datetime:
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
-        return datetime.fromisoformat(self._clock({"set": when.isoformat()})["now"])
+        return parse_time(self._clock({"set": when.isoformat()})["now"])
 
     def set_time_scale(self, scale: float) -> float:
         return float(self._clock({"time_scale": scale})["time_scale"])

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..core.timeutil import to_utc
 from .clock import clock
 from .control_inprocess import InProcessControl
 from .http_answers import StartResponse, answer, json_answer
@@ -170,12 +171,12 @@ def _clock_target(value: Any) -> datetime:
     if not isinstance(value, str):
         raise ControlError(400, "set: must be an ISO 8601 date-time string", field="set")
     try:
-        target = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        target = to_utc(value)  # naive means UTC
     except ValueError:
         raise ControlError(400, f"set: not an ISO 8601 date-time: {value!r}", field="set") from None
-    if target.tzinfo is None:
-        target = target.replace(tzinfo=timezone.utc)
-    if not CLOCK_MIN <= target < CLOCK_MAX:
+    except OverflowError:  # an offset that takes it past year 1 or 9999: out of range
+        target = None
+    if target is None or not CLOCK_MIN <= target < CLOCK_MAX:
         raise ControlError(400, f"set: must be between {CLOCK_MIN.year} and {CLOCK_MAX.year}", field="set")
     return target
 

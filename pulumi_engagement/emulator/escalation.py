@@ -8,48 +8,65 @@ An essential acknowledgement, StopEngagement or the end of the plan ends the eng
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..core.model import TOKEN_MEMBER
 from . import settings
 from .backend_base import BackendState, Listing, paginate, touching
 from .clock import clock
 from .exceptions import ValidationException, field_error
+from .moto_compat import camelcase_to_underscores
 from .records import Contact, Engagement, Page
 from .responders import RESPONDER_NOTE
+from .validation import operation_model
 
 __all__ = ["DELIVERY_DELAY", "EscalationBackend"]
 
 # Delivery is simulated as succeeding one virtual second after sending.
 DELIVERY_DELAY = timedelta(seconds=1)
+#: The StartEngagement member that names whom to page (GetContact and the others call it the same).
+CONTACT_MEMBER = "ContactId"
+
+
+@functools.cache
+def _start_member_names() -> tuple[dict[str, str], frozenset[str]]:
+    """StartEngagement's members by their snake_case names, in the model's order, and the required ones."""
+    shape = operation_model("StartEngagement").input_shape
+    names = {camelcase_to_underscores(member): member for member in shape.members}
+    return names, frozenset(shape.required_members)
+
+
+def _start_members(args: tuple[Any, ...], given: dict[str, Any]) -> dict[str, Any]:
+    """StartEngagement's members by API name, absent ones None, from positional and snake_case
+    keyword arguments; a name the model does not know, or a required one not given, is a TypeError."""
+    names, required = _start_member_names()
+    if len(args) > len(names):
+        raise TypeError(f"start_engagement takes at most {len(names)} members, got {len(args)}")
+    values = dict(zip(names, args, strict=False))  # the first len(args) members, in order
+    for name, value in given.items():
+        if name not in names or name in values:
+            raise TypeError(f"start_engagement: unexpected or repeated member {name!r}")
+        values[name] = value
+    missing = [member for name, member in names.items() if member in required and name not in values]
+    if missing:
+        raise TypeError(f"start_engagement: missing {', '.join(missing)}")
+    return {member: values.get(name) for name, member in names.items()}
 
 
 class EscalationBackend(BackendState):
     """StartEngagement ... AcceptPage: engagements, their pages, receipts and acknowledgements."""
 
     @touching
-    def start_engagement(
-        self,
-        contact_id: str,
-        sender: str,
-        subject: str,
-        content: str,
-        public_subject: str | None = None,
-        public_content: str | None = None,
-        incident_id: str | None = None,
-        idempotency_token: str | None = None,
-    ) -> str:
-        contact = self.get_contact_obj(contact_id)
-        params = {
-            "Sender": sender,
-            "Subject": subject,
-            "Content": content,
-            "PublicSubject": public_subject,
-            "PublicContent": public_content,
-            "IncidentId": incident_id,
-        }
+    def start_engagement(self, *args: Any, **members: Any) -> str:
+        """StartEngagement: every member of the model's input in snake_case, by keyword or in the
+        model's order (contact, sender, subject, content, ...); returns the engagement's ARN."""
+        params = _start_members(args, members)
+        contact = self.get_contact_obj(params.pop(CONTACT_MEMBER))
+        idempotency_token = params.pop(TOKEN_MEMBER)
         fingerprint = json.dumps([contact.arn, params], sort_keys=True)
         if idempotency_token:
             known = self.engagement_tokens.get(idempotency_token)
@@ -60,8 +77,8 @@ class EscalationBackend(BackendState):
             if known is not None:
                 if known[0] != fingerprint:
                     raise field_error(
-                        "IdempotencyToken",
-                        f"IdempotencyToken {idempotency_token} was already used with different parameters",
+                        TOKEN_MEMBER,
+                        f"{TOKEN_MEMBER} {idempotency_token} was already used with different parameters",
                     )
                 return known[1]
         if contact.type == "ONCALL_SCHEDULE":  # pragma: no cover - such contacts cannot be created yet

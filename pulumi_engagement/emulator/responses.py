@@ -219,6 +219,18 @@ class SSMContactsResponse(BaseResponse):
     def _ok(payload: dict[str, Any] | None = None) -> tuple[int, dict[str, str], str]:
         return 200, dict(JSON_HEADERS), json.dumps(to_wire(payload or {}))
 
+    def _by_id(self, method: str, id_member: str) -> Any:
+        """The backend's ``method`` on the one resource ``id_member`` names: its answer, or {}."""
+        p = self._params()  # validated before the backend is looked up, as in every handler
+        return self._ok(getattr(self.backend, method)(p[id_member]))
+
+    def _list_of(self, method: str, id_member: str, items_member: str) -> Any:
+        """One page of the backend's ``method`` listing one resource's items (a contact's channels, ...)."""
+        p = self._params()
+        page = {"next_token": p.get("NextToken"), "max_results": p.get("MaxResults")}
+        items, token = getattr(self.backend, method)(p[id_member], **page)
+        return self._ok(_listing(items_member, items, token))
+
     # -- contacts ---------------------------------------------------------------------------------
 
     def create_contact(self) -> Any:
@@ -234,8 +246,7 @@ class SSMContactsResponse(BaseResponse):
         return self._ok({"ContactArn": arn})
 
     def get_contact(self) -> Any:
-        p = self._params()
-        return self._ok(self.backend.get_contact(p["ContactId"]))
+        return self._by_id("get_contact", "ContactId")
 
     def list_contacts(self) -> Any:
         p = self._params()
@@ -253,9 +264,7 @@ class SSMContactsResponse(BaseResponse):
         return self._ok()
 
     def delete_contact(self) -> Any:
-        p = self._params()
-        self.backend.delete_contact(p["ContactId"])
-        return self._ok()
+        return self._by_id("delete_contact", "ContactId")
 
     # -- channels ---------------------------------------------------------------------------------
 
@@ -278,15 +287,10 @@ class SSMContactsResponse(BaseResponse):
         return self._ok({"ContactChannelArn": arn})
 
     def get_contact_channel(self) -> Any:
-        p = self._params()
-        return self._ok(self.backend.get_contact_channel(p["ContactChannelId"]))
+        return self._by_id("get_contact_channel", "ContactChannelId")
 
     def list_contact_channels(self) -> Any:
-        p = self._params()
-        items, token = self.backend.list_contact_channels(
-            p["ContactId"], next_token=p.get("NextToken"), max_results=p.get("MaxResults")
-        )
-        return self._ok(_listing("ContactChannels", items, token))
+        return self._list_of("list_contact_channels", "ContactId", "ContactChannels")
 
     def update_contact_channel(self) -> Any:
         p = self._params()
@@ -300,19 +304,13 @@ class SSMContactsResponse(BaseResponse):
         return self._ok()
 
     def deactivate_contact_channel(self) -> Any:
-        p = self._params()
-        self.backend.deactivate_contact_channel(p["ContactChannelId"])
-        return self._ok()
+        return self._by_id("deactivate_contact_channel", "ContactChannelId")
 
     def send_activation_code(self) -> Any:
-        p = self._params()
-        self.backend.send_activation_code(p["ContactChannelId"])
-        return self._ok()
+        return self._by_id("send_activation_code", "ContactChannelId")
 
     def delete_contact_channel(self) -> Any:
-        p = self._params()
-        self.backend.delete_contact_channel(p["ContactChannelId"])
-        return self._ok()
+        return self._by_id("delete_contact_channel", "ContactChannelId")
 
     # -- engagements ------------------------------------------------------------------------------
 
@@ -327,8 +325,7 @@ class SSMContactsResponse(BaseResponse):
         return self._ok({"EngagementArn": arn})
 
     def describe_engagement(self) -> Any:
-        p = self._params()
-        return self._ok(self.backend.describe_engagement(p["EngagementId"]))
+        return self._by_id("describe_engagement", "EngagementId")
 
     def stop_engagement(self) -> Any:
         p = self._params()
@@ -350,29 +347,16 @@ class SSMContactsResponse(BaseResponse):
     # -- pages ------------------------------------------------------------------------------------
 
     def list_pages_by_engagement(self) -> Any:
-        p = self._params()
-        items, token = self.backend.list_pages_by_engagement(
-            p["EngagementId"], next_token=p.get("NextToken"), max_results=p.get("MaxResults")
-        )
-        return self._ok(_listing("Pages", items, token))
+        return self._list_of("list_pages_by_engagement", "EngagementId", "Pages")
 
     def list_pages_by_contact(self) -> Any:
-        p = self._params()
-        items, token = self.backend.list_pages_by_contact(
-            p["ContactId"], next_token=p.get("NextToken"), max_results=p.get("MaxResults")
-        )
-        return self._ok(_listing("Pages", items, token))
+        return self._list_of("list_pages_by_contact", "ContactId", "Pages")
 
     def describe_page(self) -> Any:
-        p = self._params()
-        return self._ok(self.backend.describe_page(p["PageId"]))
+        return self._by_id("describe_page", "PageId")
 
     def list_page_receipts(self) -> Any:
-        p = self._params()
-        items, token = self.backend.list_page_receipts(
-            p["PageId"], next_token=p.get("NextToken"), max_results=p.get("MaxResults")
-        )
-        return self._ok(_listing("Receipts", items, token))
+        return self._list_of("list_page_receipts", "PageId", "Receipts")
 
     def list_page_resolutions(self) -> Any:
         p = self._params()
