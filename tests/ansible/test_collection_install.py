@@ -10,7 +10,7 @@ import tarfile
 import venv
 from pathlib import Path
 
-from collection_harness import (
+from .support import (
     COLLECTION,
     FAIL_TASK,
     ROOT,

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import EXAMPLE_SEED, PRIMARY, build_world, engage
+
+from .support import EXAMPLE_SEED, PRIMARY, build_world, engage
 
 
 def aws_executable() -> str:

@@ -10,21 +10,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cli.support import ENGAGEMENT, ROOT, assert_no_secrets, clean_env
-
 from pulumi_engagement.emulator.control import EmulatorControl
-
-# The Ansible and Pulumi suites keep their harnesses as top-level modules of their own directories
-# (no __init__.py there): make them importable from here too, under the same module names.
-for _suite in ("ansible", "pulumi"):
-    _path = str(ROOT / "tests" / _suite)
-    if _path not in sys.path:
-        sys.path.append(_path)
+from tests.cli.support import ENGAGEMENT, ROOT, assert_no_secrets, clean_env
 
 RUNBOOK = ROOT / "examples" / "runbook" / "page-and-escalate.sh"
 ACCOUNT, REGION = "123456789012", "us-east-1"

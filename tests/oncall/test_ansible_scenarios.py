@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from collection_harness import run_tasks
+from tests.ansible.support import run_tasks
 
 from .support import DAVE, ERIN, QUIET, Emulator
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
-from pulumi_harness import FAKE_SECRET, PROVIDER_KEY, ProviderProcess, provider_env, urn_of
 
 from pulumi_engagement import EngagementProvider
+from tests.pulumi.support import FAKE_SECRET, PROVIDER_KEY, ProviderProcess, provider_env, urn_of
 
 from .support import QUIET, REGION, Emulator
 

@@ -9,7 +9,8 @@ import venv
 from pathlib import Path
 
 import pytest
-from pkg_helpers import ROOT, BareVenv, closure
+
+from .support import ROOT, BareVenv, closure
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,12 @@ import pytest
 import yaml
 from pulumi.runtime import settings
 from pulumi.runtime.proto import provider_pb2
-from pulumi_harness import (
+
+from pulumi_engagement import Engagement, EngagementArgs
+from pulumi_engagement.core import to_utc
+from pulumi_engagement.resource import EngagementResourceError
+
+from .support import (
     ACCOUNT,
     FAKE_SECRET,
     PRIMARY,
@@ -36,11 +41,7 @@ from pulumi_harness import (
     provider_env,
     urn_of,
 )
-from test_engine_level import inputs, up
-
-from pulumi_engagement import Engagement, EngagementArgs
-from pulumi_engagement.core import to_utc
-from pulumi_engagement.resource import EngagementResourceError
+from .test_engine_level import inputs, up
 
 DRILL_SEED = ROOT / "examples" / "drill" / "seed.yaml"
 EXAMPLE_SEED = ROOT / "examples" / "seed.yaml"

@@ -11,7 +11,11 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
-from pulumi_harness import (
+
+from pulumi_engagement import EngagementProvider
+from pulumi_engagement.core import StartRequest
+
+from .support import (
     FAKE_SECRET,
     PRIMARY,
     PROVIDER_KEY,
@@ -21,9 +25,6 @@ from pulumi_harness import (
     provider_env,
     urn_of,
 )
-
-from pulumi_engagement import EngagementProvider
-from pulumi_engagement.core import StartRequest
 
 #: What the program sends in __provider (Engagement serializes the same singleton-like instance).
 SERIALIZED = serialize_provider(EngagementProvider())

@@ -13,9 +13,10 @@ import pulumi
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import settings
-from pulumi_harness import FAKE_SECRET, PRIMARY, REGION, ROOT, ForwardingMocks, ForwardingMonitor
 
 from pulumi_engagement import Engagement, EngagementArgs, EngagementProvider
+
+from .support import FAKE_SECRET, PRIMARY, REGION, ROOT, ForwardingMocks, ForwardingMonitor
 
 EXAMPLE = ROOT / "examples" / "pulumi" / "gameday-drill"
 PROJECT = "gameday-drill"
