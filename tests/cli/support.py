@@ -78,13 +78,17 @@ def assert_no_secrets(*texts: str) -> None:
 
 
 @dataclass
-class Emulator:
+class EmulatorEndpoint:
+    """An emulator server process, and a clean environment pointing child processes at it."""
+
     endpoint_url: str
     control: EmulatorControl
 
     def env(self, **extra: str | None) -> dict[str, str]:
         return clean_env(**{"AWS_ENDPOINT_URL_SSM_CONTACTS": self.endpoint_url, **extra})
 
+
+class Emulator(EmulatorEndpoint):
     def run(
         self,
         *args: str,

@@ -12,15 +12,20 @@ as the engine does, so program-level tests exercise the real provider.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import dill
+import pulumi
 from pulumi.dynamic import Config, ConfigureRequest
-from pulumi.runtime import rpc
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
 
+from pulumi_engagement import EngagementProvider
 from testsupport.pulumi_provider import (
     FAKE_SECRET,
     PROVIDER_KEY,
@@ -41,14 +46,18 @@ __all__ = [
     "ROOT",
     "SECONDARY",
     "SEED",
+    "SERIALIZED",
     "TYPE",
     "ForwardingMocks",
     "ForwardingMonitor",
     "GrpcForwardingMocks",
     "ProviderProcess",
     "deserialize",
+    "inputs",
+    "mocked_runtime",
     "provider_env",
     "serialize",
+    "up",
     "urn_of",
 ]
 
@@ -95,6 +104,31 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 PRIMARY = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/primary-oncall"
 SECONDARY = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/secondary-oncall"
+#: What the program sends in __provider (Engagement serializes the same singleton-like instance).
+SERIALIZED = serialize_provider(EngagementProvider())
+
+
+def inputs(name: str = "drill", **overrides: Any) -> dict[str, Any]:
+    """The inputs a program registers for Engagement(name, ...) (None values are not sent)."""
+    props = {
+        "contact_id": PRIMARY,
+        "sender": "gameday",
+        "subject": "Game day: checkout is down (drill)",
+        "content": "This is a drill. Acknowledge and join #gameday.",
+        "incident_id": "gameday-42",
+        "token_scope": urn_of(name),
+        PROVIDER_KEY: SERIALIZED,
+    }
+    props.update(overrides)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def up(provider: ProviderProcess, name: str = "drill", **overrides: Any) -> tuple[str, dict, dict]:
+    """check + create, as `pulumi up` does for a new resource: (id, outputs, checked inputs)."""
+    checked, failures = provider.check(urn_of(name), inputs(name, **overrides))
+    assert failures == {}
+    id_, outs = provider.create(urn_of(name), checked)
+    return id_, outs, checked
 
 
 # -- program level: mocks that forward dynamic resources to their provider ------------------------
@@ -183,3 +217,18 @@ class GrpcForwardingMocks(Mocks):
 
     def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
         return {}, None
+
+
+@contextmanager
+def mocked_runtime(forwarding: Mocks, project: str) -> Iterator[None]:
+    """Pulumi programs run under ``set_mocks`` with ``forwarding`` (outputs secretized as the engine
+    does) on a fresh root stack, so exports do not leak between tests; config and options are
+    reset afterwards."""
+    settings.ROOT.set(None)
+    pulumi.runtime.set_all_config({})
+    pulumi.runtime.set_mocks(
+        forwarding, project=project, stack="dev", preview=False, monitor=ForwardingMonitor(forwarding)
+    )
+    yield
+    pulumi.runtime.set_all_config({})
+    settings.reset_options()
