@@ -18,6 +18,7 @@ it, has one-second resolution, and the core judges "started during this call" on
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +68,9 @@ class HistoryRun:
 class _HistorySteps:
     """The steps of one history size, in the order that matters (see ``bench_history``)."""
 
-    def __init__(self, emu: Emulator, fresh: Any, run: HistoryRun, old_reps: int) -> None:
+    def __init__(
+        self, emu: Emulator, fresh: Callable[[], LocalState], run: HistoryRun, old_reps: int
+    ) -> None:
         self.emu, self.fresh, self.run, self.old_reps = emu, fresh, run, old_reps
         self.counter = Counter(emu)
         self.tag = uuid.uuid4().hex[:6]
@@ -259,7 +262,7 @@ class FlappingAlerts:
     find_first: list[StartRequest] = field(default_factory=list)
 
 
-def _flapping_alerts(emu: Emulator, fresh: Any, k: int, reps: int) -> FlappingAlerts:
+def _flapping_alerts(emu: Emulator, fresh: Callable[[], LocalState], k: int, reps: int) -> FlappingAlerts:
     tag = uuid.uuid4().hex[:6]
     alerts = FlappingAlerts()
     for i in range(reps):
@@ -277,7 +280,7 @@ def _flapping_alerts(emu: Emulator, fresh: Any, k: int, reps: int) -> FlappingAl
 
 
 def _measure_flapping(
-    emu: Emulator, fresh: Any, alerts: FlappingAlerts, reps: int
+    emu: Emulator, fresh: Callable[[], LocalState], alerts: FlappingAlerts, reps: int
 ) -> tuple[dict[str, Sample], int]:
     """The alerts fire again, each through a new client built untimed: with the state directory
     that saw the k episodes, or a fresh one; returns the samples and the engagements the two
