@@ -12,6 +12,7 @@ as the engine does, so program-level tests exercise the real provider.
 from __future__ import annotations
 
 import base64
+from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -140,17 +141,39 @@ def _load_provider(serialized: Any, config: dict[str, Any], project: str) -> Any
     return provider
 
 
-class ForwardingMocks(Mocks):
-    """Dynamic resources go to their real provider (check, then create, or read for a get)."""
+class _DynamicResourceMocks(Mocks):
+    """Mocks that hand dynamic resources to ``forward``; any other resource gets a made-up id."""
 
-    def __init__(self, config: dict[str, Any], project: str = "project") -> None:
-        self.config = config
+    def __init__(self, project: str) -> None:
         self.project = project
         self.created: list[dict[str, Any]] = []
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
         if not args.typ.startswith("pulumi-python:dynamic"):
             return f"{args.name}-id", dict(args.inputs)
+        return self.forward(args)
+
+    @abstractmethod
+    def forward(self, args: MockResourceArgs) -> tuple[str | None, dict]:
+        """(id, outputs) of a dynamic resource, from its provider."""
+
+    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        return {}, None
+
+    @staticmethod
+    def check_failed(args: MockResourceArgs, problems: list[str]) -> ValueError:
+        """The error the engine reports for a resource whose Check failed."""
+        return ValueError(f"{args.typ} resource {args.name!r} has a problem: {'; '.join(problems)}")
+
+
+class ForwardingMocks(_DynamicResourceMocks):
+    """Dynamic resources go to their real provider (check, then create, or read for a get)."""
+
+    def __init__(self, config: dict[str, Any], project: str = "project") -> None:
+        super().__init__(project)
+        self.config = config
+
+    def forward(self, args: MockResourceArgs) -> tuple[str | None, dict]:
         serialized = args.inputs[PROVIDER_KEY]
         provider = _load_provider(serialized, self.config, self.project)
         if args.resource_id:  # Engagement.get(name, id): the engine calls Read with only the inputs
@@ -158,14 +181,10 @@ class ForwardingMocks(Mocks):
             return result.id, {**(result.outs or {}), PROVIDER_KEY: serialized}
         checked = provider.check({}, dict(args.inputs))
         if checked.failures:
-            problems = "; ".join(f"{f.property}: {f.reason}" for f in checked.failures)
-            raise ValueError(f"{args.typ} resource {args.name!r} has a problem: {problems}")
+            raise self.check_failed(args, [f"{f.property}: {f.reason}" for f in checked.failures])
         created = provider.create(checked.inputs)
         self.created.append(created.outs or {})
         return created.id, {**(created.outs or {}), PROVIDER_KEY: serialized}
-
-    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        return {}, None
 
 
 class ForwardingMonitor(MockMonitor):
@@ -193,30 +212,23 @@ class ForwardingMonitor(MockMonitor):
         return resource_pb2.ReadResourceResponse(urn=resp.urn, properties=obj)
 
 
-class GrpcForwardingMocks(Mocks):
+class GrpcForwardingMocks(_DynamicResourceMocks):
     """Like ForwardingMocks, but through the real dynamic provider server over gRPC (Check, then
     Create), as the engine does: the program's resources reach the provider in its own process."""
 
     def __init__(self, provider: ProviderProcess, project: str = "project", stack: str = "dev") -> None:
+        super().__init__(project)
         self.provider = provider
-        self.project = project
         self.stack = stack
-        self.created: list[dict[str, Any]] = []
 
-    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
-        if not args.typ.startswith("pulumi-python:dynamic"):
-            return f"{args.name}-id", dict(args.inputs)
+    def forward(self, args: MockResourceArgs) -> tuple[str | None, dict]:
         urn = urn_of(args.name, self.project, self.stack)
         checked, failures = self.provider.check(urn, dict(args.inputs))
         if failures:
-            problems = "; ".join(f"{k}: {v}" for k, v in failures.items())
-            raise ValueError(f"{args.typ} resource {args.name!r} has a problem: {problems}")
+            raise self.check_failed(args, [f"{k}: {v}" for k, v in failures.items()])
         id_, outs = self.provider.create(urn, checked)
         self.created.append(outs)
         return id_, outs
-
-    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        return {}, None
 
 
 @contextmanager
