@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import yaml
+from testsupport.ansible_play import write_local_play
 
 from .harness import (
     PLAN_ARN,
@@ -59,18 +59,7 @@ def run_playbook(
     with tempfile.TemporaryDirectory(prefix="bench-ansible-") as tmp:
         work = Path(tmp)
         play = {"name": "bench", "hosts": "targets", "gather_facts": False, "tasks": tasks}
-        (work / "play.yml").write_text(yaml.safe_dump([play], sort_keys=False))
-        inventory = {
-            "all": {
-                "children": {
-                    "targets": {
-                        "hosts": {f"host-{i:03d}": None for i in range(hosts)},
-                        "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
-                    }
-                }
-            }
-        }
-        (work / "inventory.yml").write_text(yaml.safe_dump(inventory))
+        write_local_play(work, play, hosts, sys.executable, width=3)
         cmd = [tool("ansible-playbook"), "-i", "inventory.yml", "--forks", str(forks), "play.yml"]
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=work, env=_env(emu, work), capture_output=True, text=True, timeout=900)

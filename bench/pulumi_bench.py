@@ -1,8 +1,8 @@
 """Benchmark 3 (and half of 7): Creates through the real dynamic provider server over gRPC.
 
 The provider server is the SDK's own ``python -m pulumi.dynamic``, driven with
-the SDK's stubs exactly as the engine drives it (the Pulumi helper's
-``tests/pulumi/pulumi_harness.ProviderProcess``).
+the SDK's stubs exactly as the engine drives it (``testsupport.pulumi_provider.ProviderProcess``,
+which the Pulumi tests use too).
 
 Two comparisons are reported. Row 3 is the issue's own: a Create against one
 bare boto3 ``start_engagement``. But a Create must output ``start_time``, which
@@ -14,17 +14,21 @@ cannot avoid; the difference is what the provider and gRPC add.
 
 from __future__ import annotations
 
-import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .harness import PLAN_ARN, REGION, ROOT, Emulator, Result, fake_credentials, median
+from testsupport import pulumi_provider as engine
 
-sys.path.insert(0, str(ROOT / "tests" / "pulumi"))
+from .harness import PLAN_ARN, REGION, Emulator, Result, fake_credentials, median
 
 GOAL = 1.3
+WHY_TWO_CALLS = (
+    "Create = StartEngagement + DescribeEngagement: start_time is an output of the resource and "
+    "StartEngagement returns only the ARN; only DescribeEngagement returns StartTime"
+)
 
 
 def _vm_kib(pid: int, key: str) -> int:
@@ -35,162 +39,201 @@ def _vm_kib(pid: int, key: str) -> int:
     raise RuntimeError(f"{key} not found for pid {pid}")
 
 
-def bench_pulumi(emu: Emulator, n: int = 100) -> tuple[Result, Result, Result]:
-    """n Creates over gRPC vs n bare start_engagement calls (3) and vs n bare start + describe (3b),
-    interleaved one by one; and the provider server's memory over those creates (7b)."""
-    import boto3
-    from pulumi.dynamic.dynamic import serialize_provider
-    from pulumi.runtime.proto import provider_pb2
-    from pulumi_harness import (
-        PROVIDER_KEY,
-        TYPE,
-        ProviderProcess,
-        deserialize,
-        provider_env,
-        serialize,
-        urn_of,
-    )
+@dataclass
+class Timings:
+    """Seconds per call on each side, and the provider server's memory (KiB) over the run."""
 
-    from pulumi_engagement import EngagementProvider
+    first_create_s: float = 0.0
+    create_s: list[float] = field(default_factory=list)
+    check_s: list[float] = field(default_factory=list)
+    bare_start_s: list[float] = field(default_factory=list)
+    bare_both_s: list[float] = field(default_factory=list)
+    rss_after_first: int = 0
+    rss_end: int = 0
+    peak: int = 0
 
-    emu.reset()
-    serialized = serialize_provider(EngagementProvider())
-    run = uuid.uuid4().hex[:6]
 
-    def props(name: str, i: int) -> dict[str, Any]:
+class _Contenders:
+    """The provider server over gRPC and a bare boto3 client, against the same emulator."""
+
+    def __init__(self, emu: Emulator, provider: engine.ProviderProcess, bare: Any) -> None:
+        from pulumi.dynamic.dynamic import serialize_provider
+
+        from pulumi_engagement import EngagementProvider
+
+        self.provider = provider
+        self.bare = bare
+        self.serialized = serialize_provider(EngagementProvider())
+        self.run = uuid.uuid4().hex[:6]
+
+    def props(self, name: str, i: int) -> dict[str, Any]:
         return {
             "contact_id": PLAN_ARN,
             "sender": "gameday",
-            "subject": f"Drill {run} #{i}",
+            "subject": f"Drill {self.run} #{i}",
             "content": "This is a drill (benchmark).",
-            "incident_id": f"pulumi-{run}-{i}",
-            "token_scope": urn_of(name),
-            PROVIDER_KEY: serialized,
+            "incident_id": f"pulumi-{self.run}-{i}",
+            "token_scope": engine.urn_of(name),
+            engine.PROVIDER_KEY: self.serialized,
         }
 
-    provider = ProviderProcess(provider_env(PULUMI_ENGAGEMENT_BENCH="1"))
+    def provider_create(self, i: int, timings: Timings) -> None:
+        """One Check and one Create; the Check and the Create RPC are timed apart."""
+        from pulumi.runtime.proto import provider_pb2
+
+        name = f"bench-{self.run}-{i}"
+        t0 = time.perf_counter()
+        checked, failures = self.provider.check(engine.urn_of(name), self.props(name, i))
+        timings.check_s.append(time.perf_counter() - t0)
+        if failures:
+            raise RuntimeError(f"check failed: {failures}")
+        # Only the gRPC call is timed: marshalling the request is the engine's work (Go, in
+        # real life), not the provider's, so the test harness's Python marshalling stays out.
+        request = provider_pb2.CreateRequest(
+            urn=engine.urn_of(name), properties=engine.serialize(checked), timeout=300, type=engine.TYPE
+        )
+        t0 = time.perf_counter()
+        response = self.provider.stub.Create(request)
+        timings.create_s.append(time.perf_counter() - t0)
+        if engine.deserialize(response.properties).get("engagement_arn") != response.id:
+            raise RuntimeError("create returned no engagement_arn")
+
+    def bare_start_describe(self, i: int, timings: Timings) -> None:
+        """One bare start_engagement, then its describe_engagement; both timed."""
+        t0 = time.perf_counter()
+        resp = self.bare.start_engagement(
+            ContactId=PLAN_ARN,
+            Sender="gameday",
+            Subject=f"Drill {self.run} bare #{i}",
+            Content="This is a drill (benchmark).",
+            IncidentId=f"bare-{self.run}-{i}",
+        )
+        t1 = time.perf_counter()
+        self.bare.describe_engagement(EngagementId=resp["EngagementArn"])
+        t2 = time.perf_counter()
+        timings.bare_start_s.append(t1 - t0)
+        timings.bare_both_s.append(t2 - t0)
+
+    def warm_up(self, timings: Timings) -> None:
+        """Client and first connection set up outside the timing, on each side."""
+        self.bare.list_engagements(MaxResults=1)
+        # The provider's one-time set-up (unpickling, configure, building its client, first connection)
+        # happens in one untimed Create, as the bare client's happens in the untimed call above.
+        warm = f"bench-{self.run}-warm"
+        checked, _ = self.provider.check(engine.urn_of(warm), self.props(warm, -1))
+        t0 = time.perf_counter()
+        self.provider.create(engine.urn_of(warm), checked)
+        timings.first_create_s = time.perf_counter() - t0
+        timings.rss_after_first = _vm_kib(self.provider.proc.pid, "VmRSS")
+
+    def measure(self, n: int) -> Timings:
+        timings = Timings()
+        self.warm_up(timings)
+        for i in range(n):
+            # Alternate who goes first so drift and warm caches hit both sides alike.
+            if i % 2 == 0:
+                self.provider_create(i, timings)
+                self.bare_start_describe(i, timings)
+            else:
+                self.bare_start_describe(i, timings)
+                self.provider_create(i, timings)
+        timings.peak = _vm_kib(self.provider.proc.pid, "VmHWM")
+        timings.rss_end = _vm_kib(self.provider.proc.pid, "VmRSS")
+        return timings
+
+
+def _measure(emu: Emulator, n: int) -> Timings:
+    import boto3
+
+    provider = engine.ProviderProcess(engine.provider_env(PULUMI_ENGAGEMENT_BENCH="1"))
     try:
         provider.configure({"aws:region": REGION, "pulumi-engagement:endpointUrl": emu.endpoint_url})
         with fake_credentials():
             bare = boto3.client("ssm-contacts", region_name=REGION, endpoint_url=emu.endpoint_url)
-            bare.list_engagements(MaxResults=1)  # client and first connection set up outside the timing
-
-        # The provider's one-time set-up (unpickling, configure, building its client, first connection)
-        # happens in one untimed Create, as the bare client's happens in the untimed call above.
-        warm = f"bench-{run}-warm"
-        checked, _ = provider.check(urn_of(warm), props(warm, -1))
-        t0 = time.perf_counter()
-        provider.create(urn_of(warm), checked)
-        first_create_s = time.perf_counter() - t0
-        rss_after_first = _vm_kib(provider.proc.pid, "VmRSS")
-
-        create_s: list[float] = []
-        check_s: list[float] = []
-        bare_start_s: list[float] = []
-        bare_both_s: list[float] = []
-        for i in range(n):
-            name = f"bench-{run}-{i}"
-            # Alternate who goes first so drift and warm caches hit both sides alike.
-            order = ("provider", "bare") if i % 2 == 0 else ("bare", "provider")
-            for who in order:
-                if who == "provider":
-                    t0 = time.perf_counter()
-                    checked, failures = provider.check(urn_of(name), props(name, i))
-                    check_s.append(time.perf_counter() - t0)
-                    if failures:
-                        raise RuntimeError(f"check failed: {failures}")
-                    # Only the gRPC call is timed: marshalling the request is the engine's work (Go, in
-                    # real life), not the provider's, so the test harness's Python marshalling stays out.
-                    request = provider_pb2.CreateRequest(
-                        urn=urn_of(name), properties=serialize(checked), timeout=300, type=TYPE
-                    )
-                    t0 = time.perf_counter()
-                    response = provider.stub.Create(request)
-                    create_s.append(time.perf_counter() - t0)
-                    if deserialize(response.properties).get("engagement_arn") != response.id:
-                        raise RuntimeError("create returned no engagement_arn")
-                else:
-                    t0 = time.perf_counter()
-                    resp = bare.start_engagement(
-                        ContactId=PLAN_ARN,
-                        Sender="gameday",
-                        Subject=f"Drill {run} bare #{i}",
-                        Content="This is a drill (benchmark).",
-                        IncidentId=f"bare-{run}-{i}",
-                    )
-                    t1 = time.perf_counter()
-                    bare.describe_engagement(EngagementId=resp["EngagementArn"])
-                    t2 = time.perf_counter()
-                    bare_start_s.append(t1 - t0)
-                    bare_both_s.append(t2 - t0)
-        peak = _vm_kib(provider.proc.pid, "VmHWM")
-        rss_end = _vm_kib(provider.proc.pid, "VmRSS")
+            return _Contenders(emu, provider, bare).measure(n)
     finally:
         provider.close()
-    calls = emu.control.state()["calls"]
 
-    common = {
-        "create_total_s": round(sum(create_s), 3),
-        "create_median_ms": round(median(create_s) * 1000, 2),
-        "first_create_ms": round(first_create_s * 1000, 1),
-        "check_median_ms": round(median(check_s) * 1000, 2),
-        # What the emulator saw from the provider (the bare side's n calls of each taken off), per Create.
-        "service_calls_per_create": {
-            op: round((calls.get(op, 0) - n) / (n + 1), 3) for op in ("StartEngagement", "DescribeEngagement")
-        },
-    }
-    why = (
-        "Create = StartEngagement + DescribeEngagement: start_time is an output of the resource and "
-        "StartEngagement returns only the ARN; only DescribeEngagement returns StartTime"
-    )
-    ratio = sum(create_s) / sum(bare_start_s)
-    issue_row = Result(
-        name=f"3. Pulumi: {n} Creates over gRPC",
+
+def _ratio_row(
+    name: str, compared_with: str, t: Timings, bare_key: str, bare_s: list[float], details: dict[str, Any]
+) -> Result:
+    """Creates over gRPC against the bare calls timed in ``bare_s`` (details named ``bare_key``_…)."""
+    ratio = sum(t.create_s) / sum(bare_s)
+    return Result(
+        name=name,
         value=ratio,
         unit="ratio",
         goal=f"<= {GOAL}x",
         met=ratio <= GOAL,
-        compared_with=f"{n} bare boto3 start_engagement calls (interleaved)",
+        compared_with=compared_with,
         details={
-            **common,
-            "bare_start_total_s": round(sum(bare_start_s), 3),
-            "bare_start_median_ms": round(median(bare_start_s) * 1000, 2),
-            "ratio_of_medians": round(median(create_s) / median(bare_start_s), 3),
-            "why_two_calls": why + "; so this row compares two calls with one (see 3b for like with like)",
-            "note": "ratio of sums; one untimed warm-up on each side (first_create_ms is the provider's, "
-            "client construction included); only the Create RPC is timed, Check apart",
+            **details,
+            f"{bare_key}_total_s": round(sum(bare_s), 3),
+            f"{bare_key}_median_ms": round(median(bare_s) * 1000, 2),
+            "ratio_of_medians": round(median(t.create_s) / median(bare_s), 3),
         },
     )
-    fair = sum(create_s) / sum(bare_both_s)
-    fair_row = Result(
-        name=f"3b. Pulumi: {n} Creates over gRPC vs the same two calls bare",
-        value=fair,
-        unit="ratio",
-        goal=f"<= {GOAL}x",
-        met=fair <= GOAL,
-        compared_with=f"{n} bare boto3 start_engagement + describe_engagement (interleaved)",
-        details={
-            **common,
-            "bare_start_describe_total_s": round(sum(bare_both_s), 3),
-            "bare_start_describe_median_ms": round(median(bare_both_s) * 1000, 2),
-            "ratio_of_medians": round(median(create_s) / median(bare_both_s), 3),
-            "overhead_median_ms": round((median(create_s) - median(bare_both_s)) * 1000, 2),
-            "why_two_calls": why,
-        },
-    )
-    growth = peak / rss_after_first
-    memory = Result(
+
+
+def _memory_row(t: Timings, n: int) -> Result:
+    growth = t.peak / t.rss_after_first
+    return Result(
         name=f"7b. Memory: provider server after {n} creates",
-        value=peak / 1024,
+        value=t.peak / 1024,
         unit="MiB peak RSS",
         goal="<= 1.5x its RSS after the first create (no growth)",
         met=growth <= 1.5,
         compared_with="the same process after its first create",
         details={
-            "rss_after_first_create_mib": round(rss_after_first / 1024, 1),
-            "rss_at_end_mib": round(rss_end / 1024, 1),
+            "rss_after_first_create_mib": round(t.rss_after_first / 1024, 1),
+            "rss_at_end_mib": round(t.rss_end / 1024, 1),
             "peak_over_first": round(growth, 3),
-            "growth_per_create_kib": round((rss_end - rss_after_first) / n, 1),
+            "growth_per_create_kib": round((t.rss_end - t.rss_after_first) / n, 1),
         },
     )
-    return issue_row, fair_row, memory
+
+
+def bench_pulumi(emu: Emulator, n: int = 100) -> tuple[Result, Result, Result]:
+    """n Creates over gRPC vs n bare start_engagement calls (3) and vs n bare start + describe (3b),
+    interleaved one by one; and the provider server's memory over those creates (7b)."""
+    emu.reset()
+    t = _measure(emu, n)
+    calls = emu.control.state()["calls"]
+    common = {
+        "create_total_s": round(sum(t.create_s), 3),
+        "create_median_ms": round(median(t.create_s) * 1000, 2),
+        "first_create_ms": round(t.first_create_s * 1000, 1),
+        "check_median_ms": round(median(t.check_s) * 1000, 2),
+        # What the emulator saw from the provider (the bare side's n calls of each taken off), per Create.
+        "service_calls_per_create": {
+            op: round((calls.get(op, 0) - n) / (n + 1), 3) for op in ("StartEngagement", "DescribeEngagement")
+        },
+    }
+    issue_row = _ratio_row(
+        f"3. Pulumi: {n} Creates over gRPC",
+        f"{n} bare boto3 start_engagement calls (interleaved)",
+        t,
+        "bare_start",
+        t.bare_start_s,
+        {
+            **common,
+            "why_two_calls": WHY_TWO_CALLS
+            + "; so this row compares two calls with one (see 3b for like with like)",
+            "note": "ratio of sums; one untimed warm-up on each side (first_create_ms is the provider's, "
+            "client construction included); only the Create RPC is timed, Check apart",
+        },
+    )
+    fair_row = _ratio_row(
+        f"3b. Pulumi: {n} Creates over gRPC vs the same two calls bare",
+        f"{n} bare boto3 start_engagement + describe_engagement (interleaved)",
+        t,
+        "bare_start_describe",
+        t.bare_both_s,
+        {
+            **common,
+            "overhead_median_ms": round((median(t.create_s) - median(t.bare_both_s)) * 1000, 2),
+            "why_two_calls": WHY_TWO_CALLS,
+        },
+    )
+    return issue_row, fair_row, _memory_row(t, n)

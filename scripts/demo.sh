@@ -13,43 +13,20 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
 EXAMPLE="$ROOT/examples/ansible"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/engagement-demo.XXXXXX")"
-EMULATOR_PID=""
-
-cleanup() {
-    if [[ -n "$EMULATOR_PID" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
-        kill "$EMULATOR_PID" 2>/dev/null || true
-        wait "$EMULATOR_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/lib/emulator.sh
+source "$ROOT/scripts/lib/emulator.sh"
+emulator_session demo
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-die() {
-    printf '\ndemo FAILED: %s\n' "$*" >&2
-    exit 1
-}
+die() { emulator_die "$@"; }
 
-# Nothing from the caller's AWS set-up may leak in: fake keys, no profile, no config files.
-while IFS= read -r name; do unset "$name"; done < <(env | grep -oE '^(AWS|EC2)_[A-Z0-9_]+' || true)
-export AWS_ACCESS_KEY_ID=AKIADEMODEMODEMO0000 AWS_SECRET_ACCESS_KEY=demo-secret-not-real
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_DEFAULT_REGION=us-east-1
+isolate_aws AKIADEMODEMODEMO0000 demo-secret-not-real
 export PATH="$VENV/bin:$PATH" ANSIBLE_CONFIG="$EXAMPLE/ansible.cfg" ANSIBLE_NOCOLOR=1
 unset ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 
 step "Starting the ssm-contacts emulator with examples/seed.yaml"
-"$PY" -m pulumi_engagement.emulator --host 127.0.0.1 --port 0 --seed "$ROOT/examples/seed.yaml" \
-    >"$WORK/emulator.out" 2>"$WORK/emulator.log" &
-EMULATOR_PID=$!
-URL=""
-for _ in $(seq 1 150); do # the first stdout line is the endpoint, printed once it accepts connections
-    URL="$(head -n 1 "$WORK/emulator.out" 2>/dev/null || true)"
-    [[ "$URL" == http* ]] && break
-    kill -0 "$EMULATOR_PID" 2>/dev/null || die "the emulator exited: $(cat "$WORK/emulator.log")"
-    sleep 0.2
-done
-[[ "$URL" == http* ]] || die "the emulator did not start within 30 seconds"
+start_emulator "$PY" -m pulumi_engagement.emulator --host 127.0.0.1 --port 0 --seed "$ROOT/examples/seed.yaml"
+URL="$EMULATOR_URL"
 echo "emulator at $URL (loopback only; fake credentials)"
 
 control() { # control METHOD ROUTE [JSON]: the emulator's /_emulator/ endpoint
@@ -98,9 +75,7 @@ ARN2="$(grep -oE 'arn:aws:ssm-contacts:[^ "]+:engagement/[^ "]+' "$WORK/run3.log
 [[ "$(state_field 's["engagements"]')" == $((ENGAGEMENTS_BEFORE + 1)) ]] || die "expected exactly one new engagement"
 
 step "Stopping the emulator"
-kill "$EMULATOR_PID"
-wait "$EMULATOR_PID" 2>/dev/null || true
-EMULATOR_PID=""
+stop_emulator
 echo "stopped"
 
 cat <<EOF

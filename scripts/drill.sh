@@ -20,32 +20,13 @@ CONTACT="${DRILL_CONTACT:-arn:aws:ssm-contacts:us-east-1:123456789012:contact/dr
 SCALE="${DRILL_TIME_SCALE:-60}"
 TIMEOUT="${DRILL_TIMEOUT:-60s}"
 REPORT="${DRILL_REPORT:-drill-report.html}"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/engagement-drill.XXXXXX")"
-EMULATOR_PID=""
+# shellcheck source=scripts/lib/emulator.sh
+source "$ROOT/scripts/lib/emulator.sh"
+emulator_session drill
+isolate_aws AKIADRILLDRILLDRILL0 drill-secret-not-real
 
-cleanup() {
-    if [[ -n "$EMULATOR_PID" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
-        kill "$EMULATOR_PID" 2>/dev/null || true
-        wait "$EMULATOR_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# Nothing from the caller's AWS set-up may leak in: fake keys, no profile, no config files.
-while IFS= read -r name; do unset "$name"; done < <(env | grep -oE '^(AWS|EC2)_[A-Z0-9_]+' || true)
-export AWS_ACCESS_KEY_ID=AKIADRILLDRILLDRILL0 AWS_SECRET_ACCESS_KEY=drill-secret-not-real
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_DEFAULT_REGION=us-east-1
-
-"$ENGAGEMENT" emulator --port 0 --seed "$SEED" --time-scale "$SCALE" >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
-EMULATOR_PID=$!
-for _ in $(seq 600); do
-    [[ -s "$WORK/emulator.out" ]] && break
-    kill -0 "$EMULATOR_PID" 2>/dev/null || { cat "$WORK/emulator.err" >&2; exit 1; }
-    sleep 0.1
-done
-ENDPOINT="$(head -1 "$WORK/emulator.out")"
-[[ "$ENDPOINT" == http* ]] || { echo "drill: the emulator did not start" >&2; cat "$WORK/emulator.err" >&2; exit 1; }
+start_emulator "$ENGAGEMENT" emulator --port 0 --seed "$SEED" --time-scale "$SCALE"
+ENDPOINT="$EMULATOR_URL"
 export AWS_ENDPOINT_URL_SSM_CONTACTS="$ENDPOINT"
 
 echo "== Drill on the emulator at $ENDPOINT (virtual time x$SCALE), seed $SEED"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from collection_harness import SEED, Emulator
+
+from .support import SEED, Emulator
 
 
 @pytest.fixture

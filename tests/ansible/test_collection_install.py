@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.metadata
-import re
 import subprocess
 import sys
 import tarfile
 import venv
 from pathlib import Path
 
-from collection_harness import (
+from tests.packaging.support import link_distributions
+
+from .support import (
     COLLECTION,
     FAIL_TASK,
     ROOT,
@@ -21,23 +21,6 @@ from collection_harness import (
     run_playbook,
     run_tasks,
 )
-
-
-def _closure(*names: str) -> set[importlib.metadata.Distribution]:
-    """The named distributions and everything they require (extras ignored)."""
-    seen: dict[str, importlib.metadata.Distribution] = {}
-    todo = list(names)
-    while todo:
-        name = re.split(r"[\s;<>=!~\[(]", todo.pop(), maxsplit=1)[0].lower().replace("_", "-")
-        if name in seen:
-            continue
-        try:
-            dist = importlib.metadata.distribution(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue  # an optional or platform-specific requirement that is not installed
-        seen[name] = dist
-        todo += [req for req in dist.requires or [] if "extra ==" not in req]
-    return set(seen.values())
 
 
 def isolated_python(where: Path) -> Path:
@@ -54,18 +37,7 @@ def isolated_python(where: Path) -> Path:
         .decode()
         .strip()
     )
-    links = where / "linked"
-    links.mkdir()
-    for dist in _closure("ansible-core", "boto3"):
-        base = Path(dist.locate_file(""))
-        for file in dist.files or []:
-            top = file.parts[0]
-            if top.endswith(".pth") or top == ".." or top == "__pycache__":
-                continue
-            target = links / top
-            if not target.exists() and (base / top).exists():
-                target.symlink_to(base / top)
-    (site / "only-ansible-and-boto3.pth").write_text(str(links) + "\n")
+    link_distributions(site, where / "linked", "only-ansible-and-boto3.pth", "ansible-core", "boto3")
     return python
 
 

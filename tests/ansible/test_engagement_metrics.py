@@ -11,7 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from collection_harness import ALICE, BIN, PRIMARY, Emulator, page_task, run_tasks
+from .support import ALICE, BIN, PRIMARY, Emulator, page_task, run_tasks
 
 INFO = "incident_manager.contacts.engagement_info"
 

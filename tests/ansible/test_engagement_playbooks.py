@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from collection_harness import (
+from .support import (
     ALICE,
     PRIMARY,
     ROOT,

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from collection_harness import (
+
+from pulumi_engagement.core import ClientConfig, Engagement, EngagementClient
+
+from .support import (
     CALLBACK,
     FAIL_TASK,
     PRIMARY,
@@ -21,8 +24,6 @@ from collection_harness import (
     deploy_play,
     run_playbook,
 )
-
-from pulumi_engagement.core import ClientConfig, Engagement, EngagementClient
 
 
 def engagements(emulator: Emulator) -> list[Engagement]:

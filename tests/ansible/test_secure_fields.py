@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from collection_harness import PRIMARY, ROOT, Emulator, ansible_env, page_task, run_tasks
-
 from pulumi_engagement.core import ClientConfig, EngagementClient
+
+from .support import PRIMARY, ROOT, Emulator, ansible_env, page_task, run_tasks
 
 #: Unique markers: searched for in every output, so any leak of a secure field is caught.
 MARKERS = {

@@ -14,19 +14,9 @@ from typing import Any
 
 import pytest
 
+from .support import CHROMIUM_ARGS
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# No GPU, no QUIC, and none of the background traffic a fresh profile makes: the page under test
-# is the only thing that talks to the network, and only to the emulator on loopback.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _cannot_run(reason: str) -> None:

@@ -3,7 +3,8 @@
 A drill runs on the emulator (a child process, virtual clock frozen and advanced by the test):
 alice is paged first and never answers, the plan escalates to bob after 5 minutes, bob reads 90
 seconds later. The installed `engagement` script writes the report; Debian's Chromium, driven by
-Playwright, loads it from a file:// URL. Self-contained: no conftest, its own launch helper.
+Playwright, loads it from a file:// URL. It runs without this directory's conftest too: it has its
+own launch helper.
 """
 
 from __future__ import annotations
@@ -18,53 +19,18 @@ from typing import Any
 
 import pytest
 
+from tests.core.support import alice_and_bob, escalate
+
+from .support import CHROMIUM_ARGS
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-# Nothing in the browser may talk to the network on its own (updates, sync, safe browsing, QUIC).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ACCOUNT, REGION = "123456789012", "us-east-1"
 PLAN = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/escalate"
 SUBJECT = '<img src="http://127.0.0.1:9/track.png" onerror="document.title=\'pwned\'"> DB failover drill'
 SEED = {
-    "contacts": [
-        {
-            "alias": "alice",
-            "channels": [
-                {"name": "alice-sms", "type": "SMS", "address": "+15555550101"},
-                {"name": "alice-email", "type": "EMAIL", "address": "alice@example.com"},
-            ],
-            "plan": [
-                {"duration_minutes": 1, "targets": ["alice-sms"]},
-                {"duration_minutes": 0, "targets": ["alice-email"]},
-            ],
-        },
-        {
-            "alias": "bob",
-            "channels": [
-                {"name": "bob-sms", "type": "SMS", "address": "+15555550102"},
-                {"name": "bob-email", "type": "EMAIL", "address": "bob@example.com"},
-            ],
-            "plan": [{"duration_minutes": 0, "targets": ["bob-sms", "bob-email"]}],
-        },
-        {
-            "alias": "escalate",
-            "type": "ESCALATION",
-            "plan": [
-                {"duration_minutes": 5, "targets": [{"contact": "alice", "essential": True}]},
-                {"duration_minutes": 10, "targets": [{"contact": "bob", "essential": True}]},
-            ],
-        },
-    ],
+    "contacts": [*alice_and_bob(), escalate()],
     "responders": [{"contact": "bob", "acknowledge_after_seconds": 90}],
 }
 

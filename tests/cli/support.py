@@ -9,9 +9,7 @@ reset and seeded emulator. The emulator's virtual clock is frozen (time scale
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 
 from pulumi_engagement.emulator.control import EmulatorControl
 from pulumi_engagement.emulator.process import stop_process as stop_process  # re-exported for the tests
+from testsupport.tools import installed_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed.yaml"
@@ -39,8 +38,7 @@ SECRETS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
 
 def _engagement_script() -> str:
     """The installed console script, next to the interpreter running the tests (the venv)."""
-    candidate = Path(sys.executable).parent / "engagement"
-    found = str(candidate) if candidate.exists() else shutil.which("engagement")
+    found = installed_script("engagement")
     if not found:
         pytest.fail("the `engagement` console script is not installed: run `make venv`")
     return found
@@ -78,13 +76,17 @@ def assert_no_secrets(*texts: str) -> None:
 
 
 @dataclass
-class Emulator:
+class EmulatorEndpoint:
+    """An emulator server process, and a clean environment pointing child processes at it."""
+
     endpoint_url: str
     control: EmulatorControl
 
     def env(self, **extra: str | None) -> dict[str, str]:
         return clean_env(**{"AWS_ENDPOINT_URL_SSM_CONTACTS": self.endpoint_url, **extra})
 
+
+class Emulator(EmulatorEndpoint):
     def run(
         self,
         *args: str,

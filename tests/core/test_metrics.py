@@ -28,6 +28,8 @@ from pulumi_engagement.core import (
     response_metrics,
 )
 
+from .support import alice_and_bob, escalate
+
 ACCOUNT, REGION = "123456789012", "us-east-1"
 T0 = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
@@ -43,25 +45,7 @@ ESCALATE, MIXED = arn("contact", "escalate"), arn("contact", "mixed")
 def seed(responders: dict[str, float]) -> dict:
     return {
         "contacts": [
-            {
-                "alias": "alice",
-                "channels": [
-                    {"name": "alice-sms", "type": "SMS", "address": "+15555550101"},
-                    {"name": "alice-email", "type": "EMAIL", "address": "alice@example.com"},
-                ],
-                "plan": [
-                    {"duration_minutes": 1, "targets": ["alice-sms"]},
-                    {"duration_minutes": 0, "targets": ["alice-email"]},
-                ],
-            },
-            {
-                "alias": "bob",
-                "channels": [
-                    {"name": "bob-sms", "type": "SMS", "address": "+15555550102"},
-                    {"name": "bob-email", "type": "EMAIL", "address": "bob@example.com"},
-                ],
-                "plan": [{"duration_minutes": 0, "targets": ["bob-sms", "bob-email"]}],
-            },
+            *alice_and_bob(),
             {
                 "alias": "carol",
                 "channels": [{"name": "carol-email", "type": "EMAIL", "address": "carol@example.com"}],
@@ -72,14 +56,7 @@ def seed(responders: dict[str, float]) -> dict:
                 "channels": [{"name": "dave-email", "type": "EMAIL", "address": "dave@example.com"}],
                 "plan": [{"duration_minutes": 0, "targets": ["dave-email"]}],
             },
-            {
-                "alias": "escalate",
-                "type": "ESCALATION",
-                "plan": [
-                    {"duration_minutes": 5, "targets": [{"contact": "alice", "essential": True}]},
-                    {"duration_minutes": 10, "targets": [{"contact": "bob", "essential": True}]},
-                ],
-            },
+            escalate(),
             {
                 "alias": "mixed",
                 "type": "ESCALATION",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_helpers import build_world
+
+from .support import build_world
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from emulator_helpers import EXAMPLE_SEED, PRIMARY, engage
 
 from pulumi_engagement.emulator.control_api import EmulatorControlAPI
 from pulumi_engagement.emulator.control_client import EmulatorControl
 from pulumi_engagement.emulator.control_inprocess import InProcessControl
 from pulumi_engagement.emulator.faults import FaultConfig
 from pulumi_engagement.emulator.pytest_plugin import EndpointHandle, InProcessEmulator
+
+from .support import EXAMPLE_SEED, PRIMARY, engage
 
 IMPLEMENTATIONS = [EmulatorControl, InProcessControl, InProcessEmulator, EndpointHandle]
 API_METHODS = sorted(

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from emulator_helpers import REPO
+from .support import REPO
 
 
 def test_the_drill_escalates_and_reports_who_acknowledged_when(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from emulator_helpers import SIGNED_AUTH, api_request, raw_request
 
 from pulumi_engagement.emulator import server as server_module
 from pulumi_engagement.emulator.server import (
@@ -21,6 +20,8 @@ from pulumi_engagement.emulator.server import (
     RawResponse,
     register_control_route,
 )
+
+from .support import SIGNED_AUTH, api_request, raw_request
 
 EVIL = "http://evil.example"
 WRITES = [

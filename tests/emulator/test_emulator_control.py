@@ -6,9 +6,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from emulator_helpers import EXAMPLE_SEED, PRIMARY, engage
 
 from pulumi_engagement.emulator.control import EmulatorControlError
+
+from .support import EXAMPLE_SEED, PRIMARY, engage
 
 
 def test_state_shape(ssm_contacts_endpoint: Any) -> None:

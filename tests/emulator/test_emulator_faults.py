@@ -12,10 +12,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
-from emulator_helpers import EXAMPLE_SEED, PRIMARY, REPO, engage
 
 from pulumi_engagement.emulator import faults
 from pulumi_engagement.emulator.process import EmulatorProcess
+
+from .support import EXAMPLE_SEED, PRIMARY, REPO, engage
 
 NO_RETRY = {"retries": {"mode": "standard", "total_max_attempts": 1}}
 STANDARD = {"retries": {"mode": "standard", "total_max_attempts": 3}}

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import EXAMPLE_SEED, PRIMARY, SIGNED_AUTH, api_request, engage, raw_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_engagement.emulator.control import EmulatorControlError
 from pulumi_engagement.emulator.seed import MAX_SEED_NODES, SeedError, check_node_graph, parse_seed_text
+
+from .support import EXAMPLE_SEED, PRIMARY, SIGNED_AUTH, api_request, engage, raw_request
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_IN_OBJECT = b'{"Plan": ' + DEEP + b"}"

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import EXAMPLE_SEED, PRIMARY, build_world, engage
+
+from testsupport.tools import installed_script
+
+from .support import EXAMPLE_SEED, PRIMARY, build_world, engage
 
 
 def aws_executable() -> str:
-    candidate = Path(sys.executable).parent / "aws"
-    found = str(candidate) if candidate.exists() else shutil.which("aws")
+    found = installed_script("aws")
     if not found:
         pytest.skip("the AWS CLI is not installed")
     return found

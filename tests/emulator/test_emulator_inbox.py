@@ -13,7 +13,8 @@ from typing import Any
 
 import boto3
 import pytest
-from emulator_helpers import EXAMPLE_SEED, PRIMARY, contact_arn, engage
+
+from .support import EXAMPLE_SEED, PRIMARY, contact_arn, engage
 
 T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
 OTHER_ACCOUNT, OTHER_REGION = "210987654321", "eu-west-1"

@@ -8,9 +8,10 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import contact_arn, engage
 
 from pulumi_engagement.emulator.models import accept_code_for, activation_code_for
+
+from .support import contact_arn, engage
 
 
 def receipts(client: Any, page_arn: str) -> list[tuple[str, str]]:

@@ -10,10 +10,11 @@ from typing import Any
 
 import boto3
 import pytest
-from emulator_helpers import EXAMPLE_SEED
 
 from pulumi_engagement.emulator import faults
 from pulumi_engagement.emulator.process import EmulatorProcess, EmulatorStartError, stop_process
+
+from .support import EXAMPLE_SEED
 
 
 def _fake_python(tmp_path: Path, body: str) -> str:

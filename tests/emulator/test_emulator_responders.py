@@ -12,9 +12,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from emulator_helpers import contact_arn, engage
 
 from pulumi_engagement.emulator.seed import SeedError, load_seed
+
+from .support import contact_arn, engage
 
 T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
 PLAN = {"alias": "plan", "type": "ESCALATION", "plan": [{"duration_minutes": 1, "targets": ["alice"]}]}

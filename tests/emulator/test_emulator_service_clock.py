@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from emulator_helpers import EXAMPLE_SEED, PRIMARY, engage, raw_request
 
 from pulumi_engagement.emulator.process import EmulatorProcess
+
+from .support import EXAMPLE_SEED, PRIMARY, engage, raw_request
 
 A_YEAR_AHEAD = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=366)
 

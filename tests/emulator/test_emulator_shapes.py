@@ -11,10 +11,11 @@ import json
 from typing import Any
 
 from botocore.model import Shape
-from emulator_helpers import engage
 
 from pulumi_engagement.emulator.models import accept_code_for, activation_code_for
 from pulumi_engagement.emulator.responses import SSMContactsResponse
+
+from .support import engage
 
 IMPLEMENTED = {
     "AcceptPage",

@@ -10,21 +10,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cli.support import ENGAGEMENT, ROOT, assert_no_secrets, clean_env
-
-from pulumi_engagement.emulator.control import EmulatorControl
-
-# The Ansible and Pulumi suites keep their harnesses as top-level modules of their own directories
-# (no __init__.py there): make them importable from here too, under the same module names.
-for _suite in ("ansible", "pulumi"):
-    _path = str(ROOT / "tests" / _suite)
-    if _path not in sys.path:
-        sys.path.append(_path)
+from tests.cli.support import ENGAGEMENT, ROOT, EmulatorEndpoint, assert_no_secrets
 
 RUNBOOK = ROOT / "examples" / "runbook" / "page-and-escalate.sh"
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -122,14 +112,7 @@ class Cli:
         return [line for line in self.stderr.splitlines() if line.startswith("engagement: warning: ")]
 
 
-@dataclass
-class Emulator:
-    endpoint_url: str
-    control: EmulatorControl
-
-    def env(self, **extra: str | None) -> dict[str, str]:
-        return clean_env(**{"AWS_ENDPOINT_URL_SSM_CONTACTS": self.endpoint_url, **extra})
-
+class Emulator(EmulatorEndpoint):
     def cli(self, *args: str | bytes, env: dict[str, str] | None = None, input: bytes | None = None) -> Cli:
         """`engagement ARGS` (arguments may be bytes: argv need not be UTF-8)."""
         proc = subprocess.run(
@@ -162,17 +145,19 @@ class Emulator:
         return int(self.control.engagements())
 
 
+#: The deploy alert the scenarios page (CLI flags and core requests alike).
+DEPLOY_PAGE = {
+    "contact_id": QUIET,
+    "sender": "deploy-bot",
+    "subject": "Deploy of release 42 failed",
+    "content": "migration 0042 failed: lock timeout",
+    "incident_id": "deploy-42",
+}
+
+
 def page_flags(**fields: str) -> list[str]:
-    values = {
-        "contact_id": QUIET,
-        "sender": "deploy-bot",
-        "subject": "Deploy of release 42 failed",
-        "content": "migration 0042 failed: lock timeout",
-        "incident_id": "deploy-42",
-        **fields,
-    }
     flags: list[str] = []
-    for name, value in values.items():
+    for name, value in {**DEPLOY_PAGE, **fields}.items():
         flags += ["--" + name.replace("_", "-"), value]
     return flags
 

@@ -5,21 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from collection_harness import run_tasks
+from tests.ansible.support import page_task, run_tasks
 
 from .support import DAVE, ERIN, QUIET, Emulator
 
 
 def page(**overrides: Any) -> dict[str, Any]:
-    options = {
-        "contact_id": QUIET,
-        "sender": "deploy-pipeline",
-        "subject": "Deploy of release 42 failed",
-        "content": "migration 0042 failed: lock timeout",
-        "incident_id": "deploy-42",
-        **overrides,
-    }
-    return {"name": "Page", "incident_manager.contacts.engagement": options}
+    return page_task(**{"contact_id": QUIET, **overrides})
 
 
 def stop(engagement_arn: str) -> dict[str, Any]:

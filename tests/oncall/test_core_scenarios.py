@@ -22,7 +22,7 @@ from pulumi_engagement.core import EngagementClient, StartRequest
 from pulumi_engagement.core.errors import CREDENTIAL_CODES, CredentialsError, EndpointError
 from pulumi_engagement.core.localstate import LocalState
 
-from .support import QUIET, QUIET_PLAN_SECONDS, SEED, Emulator
+from .support import DEPLOY_PAGE, QUIET_PLAN_SECONDS, SEED, Emulator
 
 ENGAGEMENT_ARN = "arn:aws:ssm-contacts:us-east-1:123456789012:engagement/quiet-oncall/" + "0" * 36
 
@@ -34,15 +34,7 @@ def emulator(ssm_contacts: Any) -> Any:
 
 
 def request(**overrides: Any) -> StartRequest:
-    values = {
-        "contact_id": QUIET,
-        "sender": "deploy-bot",
-        "subject": "Deploy of release 42 failed",
-        "content": "migration 0042 failed: lock timeout",
-        "incident_id": "deploy-42",
-        **overrides,
-    }
-    return StartRequest(**values)
+    return StartRequest(**{**DEPLOY_PAGE, **overrides})
 
 
 def core(emulator: Any, directory: Path, client: Any = None, **state: Any) -> EngagementClient:

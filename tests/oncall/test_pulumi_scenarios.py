@@ -7,14 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pulumi.dynamic.dynamic import serialize_provider
-from pulumi_harness import FAKE_SECRET, PROVIDER_KEY, ProviderProcess, provider_env, urn_of
 
-from pulumi_engagement import EngagementProvider
+from tests.pulumi.support import FAKE_SECRET, ProviderProcess, provider_env, urn_of
+from tests.pulumi.support import inputs as pulumi_inputs
+from tests.pulumi.support import up as pulumi_up
 
 from .support import QUIET, REGION, Emulator
-
-SERIALIZED = serialize_provider(EngagementProvider())
 
 
 @pytest.fixture(scope="module")
@@ -32,24 +30,11 @@ def provider(provider_server: ProviderProcess, emu: Emulator) -> ProviderProcess
 
 
 def inputs(name: str, **overrides: Any) -> dict[str, Any]:
-    props = {
-        "contact_id": QUIET,
-        "sender": "gameday",
-        "subject": "Game day: checkout is down (drill)",
-        "content": "This is a drill. Acknowledge and join #gameday.",
-        "incident_id": "gameday-42",
-        "token_scope": urn_of(name),
-        PROVIDER_KEY: SERIALIZED,
-        **overrides,
-    }
-    return {k: v for k, v in props.items() if v is not None}
+    return pulumi_inputs(name, **{"contact_id": QUIET, **overrides})
 
 
 def up(provider: ProviderProcess, name: str = "drill", **overrides: Any) -> tuple[str, dict, dict]:
-    checked, failures = provider.check(urn_of(name), inputs(name, **overrides))
-    assert failures == {}
-    id_, outs = provider.create(urn_of(name), checked)
-    return id_, outs, checked
+    return pulumi_up(provider, name, **{"contact_id": QUIET, **overrides})
 
 
 def describe(emu: Emulator, arn: str) -> dict[str, Any]:

@@ -9,7 +9,8 @@ import venv
 from pathlib import Path
 
 import pytest
-from pkg_helpers import ROOT, BareVenv, closure
+
+from .support import ROOT, BareVenv, link_distributions
 
 
 @pytest.fixture(scope="session")
@@ -52,15 +53,5 @@ def bare_venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> BareVenv
     site = Path(
         env.run(env.python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip()
     )
-    links = root / "linked"
-    links.mkdir()
-    for dist in closure("boto3", "pytest"):
-        base = Path(str(dist.locate_file("")))
-        for file in dist.files or []:
-            top = file.parts[0]
-            if top.endswith(".pth") or top in ("..", "__pycache__"):
-                continue
-            if not (links / top).exists() and (base / top).exists():
-                (links / top).symlink_to(base / top)
-    (site / "boto3-and-pytest.pth").write_text(f"{links}\n")
+    link_distributions(site, root / "linked", "boto3-and-pytest.pth", "boto3", "pytest")
     return env

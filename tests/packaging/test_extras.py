@@ -7,10 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from pkg_helpers import ROOT, BareVenv
 
 from pulumi_engagement.core.version import VERSION
 from pulumi_engagement.emulator.process import EmulatorProcess
+
+from .support import ROOT, BareVenv
 
 EMULATOR_HINT = "the emulator needs the [emulator] extra: pip install 'pulumi-engagement[emulator]'"
 PRIMARY = "arn:aws:ssm-contacts:us-east-1:123456789012:contact/primary-oncall"

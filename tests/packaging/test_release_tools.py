@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pkg_helpers import ROOT
+
+from .support import ROOT
 
 if not os.environ.get("RELEASE_VENV"):
     pytest.skip("run by `make release-check` (needs the tools in .venv-release)", allow_module_level=True)

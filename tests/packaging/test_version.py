@@ -10,10 +10,11 @@ from pathlib import Path
 import tomllib
 import yaml
 from packaging.version import Version
-from pkg_helpers import ROOT
 
 import pulumi_engagement
 from pulumi_engagement.core.version import VERSION
+
+from .support import ROOT
 
 COLLECTION = ROOT / "ansible_collections" / "incident_manager" / "contacts"
 

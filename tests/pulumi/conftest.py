@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from pulumi_harness import FAKE_SECRET, REGION, SEED, ProviderProcess, provider_env
 
 from pulumi_engagement.core import ClientConfig, EngagementClient
+
+from .support import FAKE_SECRET, REGION, SEED, ProviderProcess, provider_env
 
 
 class Emulator:

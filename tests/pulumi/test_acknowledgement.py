@@ -24,23 +24,25 @@ import pytest
 import yaml
 from pulumi.runtime import settings
 from pulumi.runtime.proto import provider_pb2
-from pulumi_harness import (
+
+from pulumi_engagement import Engagement, EngagementArgs
+from pulumi_engagement.core import to_utc
+from pulumi_engagement.resource import EngagementResourceError
+
+from .support import (
     ACCOUNT,
     FAKE_SECRET,
     PRIMARY,
     REGION,
     ROOT,
     ForwardingMocks,
-    ForwardingMonitor,
     GrpcForwardingMocks,
+    inputs,
+    mocked_runtime,
     provider_env,
+    up,
     urn_of,
 )
-from test_engine_level import inputs, up
-
-from pulumi_engagement import Engagement, EngagementArgs
-from pulumi_engagement.core import to_utc
-from pulumi_engagement.resource import EngagementResourceError
 
 DRILL_SEED = ROOT / "examples" / "drill" / "seed.yaml"
 EXAMPLE_SEED = ROOT / "examples" / "seed.yaml"
@@ -346,14 +348,8 @@ def mocks(request, emulator, aws_env) -> Iterator[ForwardingMocks | GrpcForwardi
     else:
         config = {"aws:region": REGION, "pulumi-engagement:endpointUrl": emulator.endpoint_url}
         forwarding = ForwardingMocks(config, project=project)
-    settings.ROOT.set(None)
-    pulumi.runtime.set_all_config({})
-    pulumi.runtime.set_mocks(
-        forwarding, project=project, stack="dev", preview=False, monitor=ForwardingMonitor(forwarding)
-    )
-    yield forwarding
-    pulumi.runtime.set_all_config({})
-    settings.reset_options()
+    with mocked_runtime(forwarding, project):
+        yield forwarding
     # A failed program leaves futures whose finalizers log "exception never retrieved". Collected
     # later, inside an unrelated compile(), they trip CPython 3.11.7's "AST constructor recursion
     # depth mismatch" SystemError (CPython gh-106905, fixed in later releases): collect them here.

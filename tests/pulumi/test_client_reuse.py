@@ -21,9 +21,10 @@ import dill
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
-from pulumi_harness import FAKE_SECRET, PRIMARY, PROVIDER_KEY, REGION, ProviderProcess, provider_env, urn_of
 
 from pulumi_engagement import EngagementProvider
+
+from .support import FAKE_SECRET, PRIMARY, PROVIDER_KEY, REGION, ProviderProcess, provider_env, urn_of
 
 SERIALIZED = serialize_provider(EngagementProvider())
 

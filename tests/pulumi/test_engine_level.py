@@ -8,49 +8,26 @@ from typing import Any
 
 import grpc
 import pytest
-from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
-from pulumi_harness import (
+
+from pulumi_engagement.core import StartRequest
+
+from .support import (
     FAKE_SECRET,
     PRIMARY,
     PROVIDER_KEY,
     REGION,
     SECONDARY,
+    SERIALIZED,
     ProviderProcess,
+    inputs,
     provider_env,
+    up,
     urn_of,
 )
 
-from pulumi_engagement import EngagementProvider
-from pulumi_engagement.core import StartRequest
-
-#: What the program sends in __provider (Engagement serializes the same singleton-like instance).
-SERIALIZED = serialize_provider(EngagementProvider())
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
-
-
-def inputs(name: str = "drill", **overrides: Any) -> dict[str, Any]:
-    """The inputs a program registers for Engagement(name, ...) (None values are not sent)."""
-    props = {
-        "contact_id": PRIMARY,
-        "sender": "gameday",
-        "subject": "Game day: checkout is down (drill)",
-        "content": "This is a drill. Acknowledge and join #gameday.",
-        "incident_id": "gameday-42",
-        "token_scope": urn_of(name),
-        PROVIDER_KEY: SERIALIZED,
-    }
-    props.update(overrides)
-    return {k: v for k, v in props.items() if v is not None}
-
-
-def up(provider: ProviderProcess, name: str = "drill", **overrides: Any) -> tuple[str, dict, dict]:
-    """check + create, as `pulumi up` does for a new resource: (id, outputs, checked inputs)."""
-    checked, failures = provider.check(urn_of(name), inputs(name, **overrides))
-    assert failures == {}
-    id_, outs = provider.create(urn_of(name), checked)
-    return id_, outs, checked
 
 
 def total_calls(emulator: Any) -> int:

@@ -13,9 +13,10 @@ import pulumi
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import settings
-from pulumi_harness import FAKE_SECRET, PRIMARY, REGION, ROOT, ForwardingMocks, ForwardingMonitor
 
 from pulumi_engagement import Engagement, EngagementArgs, EngagementProvider
+
+from .support import FAKE_SECRET, PRIMARY, REGION, ROOT, ForwardingMocks, mocked_runtime
 
 EXAMPLE = ROOT / "examples" / "pulumi" / "gameday-drill"
 PROJECT = "gameday-drill"
@@ -26,14 +27,8 @@ def mocks(emulator: Any, aws_env: None) -> Iterator[ForwardingMocks]:
     """set_mocks with forwarding; the provider gets the stack config the engine would send."""
     config = {"aws:region": REGION, "pulumi-engagement:endpointUrl": emulator.endpoint_url}
     forwarding = ForwardingMocks(config, project=PROJECT)
-    settings.ROOT.set(None)  # a fresh root stack per test, so exports do not leak between tests
-    pulumi.runtime.set_all_config({})
-    pulumi.runtime.set_mocks(
-        forwarding, project=PROJECT, stack="dev", preview=False, monitor=ForwardingMonitor(forwarding)
-    )
-    yield forwarding
-    pulumi.runtime.set_all_config({})
-    settings.reset_options()
+    with mocked_runtime(forwarding, PROJECT):
+        yield forwarding
 
 
 def resolve(output: pulumi.Output) -> tuple[Any, bool]:

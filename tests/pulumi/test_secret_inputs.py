@@ -12,10 +12,11 @@ import pytest
 from google.protobuf import json_format
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-from pulumi_harness import PRIMARY, PROVIDER_KEY, REGION, ProviderProcess, provider_env, urn_of
 
 from pulumi_engagement import Engagement, EngagementArgs
 from pulumi_engagement.provider import SECRET_FIELDS
+
+from .support import PRIMARY, PROVIDER_KEY, REGION, ProviderProcess, provider_env, urn_of
 
 MARKERS = {
     "subject": "PULUMI-SECRET-SUBJECT-4c1e",

@@ -12,7 +12,8 @@ import os
 from typing import Any
 
 import pytest
-from reliability_helpers import SEED, Emulator
+
+from .support import SEED, Emulator
 
 
 @pytest.fixture

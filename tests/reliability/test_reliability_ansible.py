@@ -1,18 +1,15 @@
 """Fan-out and soak through the Ansible module, under faults: 12 local hosts, forks 12, one playbook run.
 
-Reuses the Ansible helper's playbook runner (tests/ansible/collection_harness.py):
+Reuses the Ansible helper's playbook runner (tests/ansible/support.py):
 real ansible-playbook, the collection from the tree, the emulator over loopback.
 """
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ansible"))
-
-from collection_harness import page_task, run_tasks
+from tests.ansible.support import page_task, run_tasks
 
 HOSTS = 12
 FAULTS = {"throttle": {"StartEngagement": 5}, "error_rate": 0.1, "drop_rate": 0.1, "seed": 9}

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from reliability_helpers import PRIMARY, SECRET
+from .support import PRIMARY, SECRET
 
 ENGAGEMENT = str(Path(sys.executable).parent / "engagement")
 FAULTS = {"throttle": {"StartEngagement": 2}, "error_rate": 0.15, "drop_rate": 0.15, "seed": 3}

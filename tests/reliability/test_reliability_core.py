@@ -10,9 +10,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from reliability_helpers import PRIMARY
 
 from pulumi_engagement.core import EngagementError, StartRequest
+
+from .support import PRIMARY
 
 ALICE = PRIMARY.replace("primary-oncall", "alice")
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from pulumi_engagement.emulator.control import EmulatorControl
+from testsupport.ansible_play import write_inventory, write_local_play
 
 HERE = Path(__file__).resolve().parent
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +100,28 @@ def run_tasks(
     out = work / "results"
     out.mkdir(exist_ok=True)
     python = python or Path(sys.executable)
+    play, registered = _recording_play(name, tasks, out, emulator)
+    play_file, inventory_file = write_local_play(work, play, hosts, python)
+    cmd = [str(python), "-m", "ansible.cli.playbook", "-i", str(inventory_file), "--forks", str(forks)]
+    cmd += [*args, str(play_file)]
+    run_env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
+    run_env.update(env or {})
+    proc = subprocess.run(cmd, cwd=work, env=run_env, capture_output=True, text=True, timeout=300)
+    results = {}
+    for path in sorted(out.glob("*.json")):
+        data = json.loads(path.read_text())
+        results[path.stem] = [data[var] for var in registered]
+    if not results:
+        raise AssertionError(f"the play wrote no results (rc {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    assert SECRET not in proc.stdout + proc.stderr, "a credential reached the output"
+    return Run(proc=proc, results=results)
+
+
+def _recording_play(
+    name: str, tasks: list[dict[str, Any]], out: Path, emulator: Emulator | None
+) -> tuple[dict[str, Any], list[str]]:
+    """The play of ``tasks``, each registered and never aborting the play, then one task that writes
+    every host's results to ``out/<host>.json``; returns it and the registered variables' names."""
     registered = []
     play_tasks = []
     for index, task in enumerate(tasks):
@@ -117,40 +140,7 @@ def run_tasks(
     play: dict[str, Any] = {"name": name, "hosts": "targets", "gather_facts": False, "tasks": play_tasks}
     if emulator is not None:
         play["module_defaults"] = {GROUP: {"region": "us-east-1", "endpoint_url": emulator.endpoint_url}}
-    (work / "play.yml").write_text(yaml.safe_dump([play], sort_keys=False))
-    inventory = {
-        "all": {
-            "children": {
-                "targets": {
-                    "hosts": {f"host-{i:02d}": None for i in range(hosts)},
-                    "vars": {"ansible_connection": "local", "ansible_python_interpreter": str(python)},
-                }
-            }
-        }
-    }
-    (work / "inventory.yml").write_text(yaml.safe_dump(inventory))
-    cmd = [
-        str(python),
-        "-m",
-        "ansible.cli.playbook",
-        "-i",
-        str(work / "inventory.yml"),
-        "--forks",
-        str(forks),
-        *args,
-        str(work / "play.yml"),
-    ]
-    run_env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
-    run_env.update(env or {})
-    proc = subprocess.run(cmd, cwd=work, env=run_env, capture_output=True, text=True, timeout=300)
-    results = {}
-    for path in sorted(out.glob("*.json")):
-        data = json.loads(path.read_text())
-        results[path.stem] = [data[var] for var in registered]
-    if not results:
-        raise AssertionError(f"the play wrote no results (rc {proc.returncode}):\n{proc.stdout}{proc.stderr}")
-    assert SECRET not in proc.stdout + proc.stderr, "a credential reached the output"
-    return Run(proc=proc, results=results)
+    return play, registered
 
 
 def page_task(**overrides: Any) -> dict[str, Any]:
@@ -221,17 +211,7 @@ def run_playbook(
     host_entries: dict[str, Any] = dict.fromkeys(names)
     # The "refused" connection (tests/ansible/connection_plugins) fails as ssh to a closed port does.
     host_entries.update({f"dark-{i:02d}": {"ansible_connection": "refused"} for i in range(unreachable)})
-    inventory = {
-        "all": {
-            "children": {
-                "targets": {
-                    "hosts": host_entries,
-                    "vars": {"ansible_connection": "local", "ansible_python_interpreter": str(python)},
-                }
-            }
-        }
-    }
-    (work / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    write_inventory(work / "inventory.yml", host_entries, python)
     run_env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
     if cfg is not None:
         (work / "ansible.cfg").write_text(cfg)

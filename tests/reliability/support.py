@@ -1,4 +1,4 @@
-"""Shared by the reliability guards (a uniquely named module: every tests/ dir has a conftest)."""
+"""Shared by the reliability guards: the emulator endpoint, its core client and a clean child environment."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Stand-ins for the Pulumi engine, which cannot be installed here.
+"""A stand-in for the Pulumi engine, which cannot be installed here; shared by the Pulumi tests and
+the benchmarks.
 
 ``ProviderProcess`` starts the SDK's real dynamic provider server
 (``python -m pulumi.dynamic``) and drives it over gRPC with the SDK's own stubs,
@@ -6,73 +7,20 @@ building requests the way the engine does: the serialized provider travels in
 the ``__provider`` property, secrets are stripped because the dynamic provider
 answers Configure with ``acceptSecrets=False``, Check gets old *inputs*, Diff /
 Update / Read / Delete get the old *outputs* (state).
-
-``ForwardingMocks`` / ``ForwardingMonitor`` run a Pulumi program under
-``pulumi.runtime.set_mocks`` while forwarding every dynamic resource to its
-provider (check, then create or read), applying ``additional_secret_outputs``
-as the engine does, so program-level tests exercise the real provider.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
-import dill
 import grpc
-from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc, resource_pb2
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _personal(alias: str) -> dict[str, Any]:
-    return {
-        "alias": alias,
-        "channels": [{"name": f"{alias}-email", "type": "EMAIL", "address": f"{alias}@example.com"}],
-    }
-
-
-#: The contacts the tests page (the same names as examples/seed.yaml, kept here so tests own their data).
-SEED = {
-    "account_id": "123456789012",
-    "region": "us-east-1",
-    "contacts": [
-        {
-            "alias": "alice",
-            "channels": [{"name": "alice-email", "type": "EMAIL", "address": "alice@example.com"}],
-        },
-        _personal("bob"),
-        {
-            "alias": "carol",
-            "channels": [{"name": "carol-email", "type": "EMAIL", "address": "carol@example.com"}],
-        },
-        {
-            "alias": "primary-oncall",
-            "type": "ESCALATION",
-            "plan": [
-                {"duration_minutes": 5, "targets": [{"contact": "alice"}]},
-                {"duration_minutes": 5, "targets": [{"contact": "bob"}]},
-            ],
-        },
-        {
-            "alias": "secondary-oncall",
-            "type": "ESCALATION",
-            "plan": [{"duration_minutes": 5, "targets": [{"contact": "carol"}]}],
-        },
-    ],
-}
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-PRIMARY = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/primary-oncall"
-SECONDARY = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/secondary-oncall"
 #: Distinctive fake credentials: tests assert they never reach outputs, state or logs.
 FAKE_SECRET = "fake-secret-never-to-be-printed"
 PROVIDER_KEY = "__provider"
@@ -214,68 +162,6 @@ class ProviderProcess:
         )
 
 
-# -- program level: mocks that forward dynamic resources to their provider ------------------------
-
-
-def _load_provider(serialized: Any, config: dict[str, Any], project: str) -> Any:
-    provider = dill.loads(base64.b64decode(rpc.unwrap_rpc_secret(serialized)))
-    provider.configure(ConfigureRequest(Config(raw_config=dict(config), project_name=project)))
-    return provider
-
-
-class ForwardingMocks(Mocks):
-    """Dynamic resources go to their real provider (check, then create, or read for a get)."""
-
-    def __init__(self, config: dict[str, Any], project: str = "project") -> None:
-        self.config = config
-        self.project = project
-        self.created: list[dict[str, Any]] = []
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
-        if not args.typ.startswith("pulumi-python:dynamic"):
-            return f"{args.name}-id", dict(args.inputs)
-        serialized = args.inputs[PROVIDER_KEY]
-        provider = _load_provider(serialized, self.config, self.project)
-        if args.resource_id:  # Engagement.get(name, id): the engine calls Read with only the inputs
-            result = provider.read(args.resource_id, dict(args.inputs))
-            return result.id, {**(result.outs or {}), PROVIDER_KEY: serialized}
-        checked = provider.check({}, dict(args.inputs))
-        if checked.failures:
-            problems = "; ".join(f"{f.property}: {f.reason}" for f in checked.failures)
-            raise ValueError(f"{args.typ} resource {args.name!r} has a problem: {problems}")
-        created = provider.create(checked.inputs)
-        self.created.append(created.outs or {})
-        return created.id, {**(created.outs or {}), PROVIDER_KEY: serialized}
-
-    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        return {}, None
-
-
-class ForwardingMonitor(MockMonitor):
-    """Applies additional_secret_outputs to the outputs, as the engine does (MockMonitor does not)."""
-
-    def _secretize(self, obj: Any, secret_keys: list[str]) -> Any:
-        if not secret_keys:
-            return obj
-        state = rpc.deserialize_properties(obj)
-        for key in secret_keys:
-            if key in state and state[key] is not None:
-                state[key] = rpc.wrap_rpc_secret(rpc.unwrap_rpc_secret(state[key]))
-        return serialize(state)
-
-    def RegisterResource(self, request: Any) -> Any:
-        resp = super().RegisterResource(request)
-        if request.type == "pulumi:pulumi:Stack":
-            return resp
-        obj = self._secretize(resp.object, list(request.additionalSecretOutputs))
-        return resource_pb2.RegisterResourceResponse(urn=resp.urn, id=resp.id, object=obj)
-
-    def ReadResource(self, request: Any) -> Any:
-        resp = super().ReadResource(request)
-        obj = self._secretize(resp.properties, list(request.additionalSecretOutputs))
-        return resource_pb2.ReadResourceResponse(urn=resp.urn, properties=obj)
-
-
 def provider_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
     """A clean environment: fake credentials, no real profile or endpoint leaking in from the host."""
     env = {
@@ -292,29 +178,3 @@ def provider_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, 
     )
     env.update(extra)
     return env
-
-
-class GrpcForwardingMocks(Mocks):
-    """Like ForwardingMocks, but through the real dynamic provider server over gRPC (Check, then
-    Create), as the engine does: the program's resources reach the provider in its own process."""
-
-    def __init__(self, provider: ProviderProcess, project: str = "project", stack: str = "dev") -> None:
-        self.provider = provider
-        self.project = project
-        self.stack = stack
-        self.created: list[dict[str, Any]] = []
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
-        if not args.typ.startswith("pulumi-python:dynamic"):
-            return f"{args.name}-id", dict(args.inputs)
-        urn = urn_of(args.name, self.project, self.stack)
-        checked, failures = self.provider.check(urn, dict(args.inputs))
-        if failures:
-            problems = "; ".join(f"{k}: {v}" for k, v in failures.items())
-            raise ValueError(f"{args.typ} resource {args.name!r} has a problem: {problems}")
-        id_, outs = self.provider.create(urn, checked)
-        self.created.append(outs)
-        return id_, outs
-
-    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        return {}, None
