@@ -75,6 +75,7 @@ __all__ = [
 #: Look-ups that only inform (check mode, state=stopped, a dedup-key conflict) read at most this
 #: many ListEngagements pages and describe at most MAX_LOOKUP_DESCRIBES candidates.
 MAX_LOOKUP_PAGES = 5
+LOOKUP_PAGE_SIZE = 100
 MAX_LOOKUP_DESCRIBES = 10
 
 
@@ -254,19 +255,37 @@ class EngagementClient(EpisodePaging):
         """The newest engagement within window that is the page ``request`` describes, if any.
 
         Bounded: at most ``max_pages`` ListEngagements pages and ``max_describes``
-        DescribeEngagement calls, newest candidates first, whatever the account's history.
-        With a dedup key, any page to the contact from the sender (and incident) matches.
+        DescribeEngagement calls, whatever the account's history. The window is searched newest
+        first, in widening slices (the last hour, day, month, then the rest), since the service
+        does not promise an order. With a dedup key, any page to the contact from the sender
+        (and incident) matches.
         """
-        window = _bounded_window(window)
         now = now or self.now()
+        budget = {"pages": max_pages, "describes": max_describes}
+        for start, end in _newest_first(now, _bounded_window(window)):
+            if budget["pages"] <= 0 or budget["describes"] <= 0:
+                return None
+            found = self._find_between(request, start, end, running_only, budget)
+            if found is not None:
+                return found
+        return None
+
+    def _find_between(
+        self,
+        request: StartRequest,
+        start: datetime,
+        end: datetime,
+        running_only: bool,
+        budget: dict[str, int],
+    ) -> Engagement | None:
         summaries = self.list(
             incident_id=request.incident_id or None,
-            start_time=now - window,
-            # The service's clock may run ahead of ours (an emulator set far ahead): look as far
-            # forward as back, so a page is still found.
-            end_time=now + max(window, CLOCK_SKEW),
-            max_pages=max_pages,
+            start_time=start,
+            end_time=end,
+            page_size=LOOKUP_PAGE_SIZE,
+            max_pages=budget["pages"],
         )
+        budget["pages"] -= max(1, -(-len(summaries) // LOOKUP_PAGE_SIZE))
         candidates = [
             s
             for s in summaries
@@ -274,8 +293,9 @@ class EngagementClient(EpisodePaging):
             and (not running_only or s.stop_time is None)
             and same_page_fields(s, request)
         ]
-        candidates.sort(key=lambda s: s.start_time or now, reverse=True)
-        for summary in candidates[:max_describes]:
+        candidates.sort(key=lambda s: s.start_time or end, reverse=True)
+        for summary in candidates[: budget["describes"]]:
+            budget["describes"] -= 1
             engagement = self.describe(summary.engagement_arn)
             if running_only and engagement.stopped:
                 continue
@@ -364,6 +384,19 @@ class EngagementClient(EpisodePaging):
             # Full jitter on the upper half keeps many waiters from polling in lockstep.
             sleep(min(remaining, delay * rng.uniform(0.5, 1.0)))
             delay = min(delay * 1.5, max_interval)
+
+
+#: Slices of a look-up window, newest first: an open engagement is usually recent.
+_SLICES = (timedelta(hours=1), timedelta(days=1), timedelta(days=31))
+
+
+def _newest_first(now: datetime, window: timedelta) -> list[tuple[datetime, datetime]]:
+    """(start, end) time ranges covering ``window`` back from ``now``, the newest first. The first
+    also looks ahead (a service clock running ahead of ours, an emulator set far ahead)."""
+    edges = [w for w in _SLICES if w < window] + [window]
+    ranges = [(now - edges[0], now + max(window, CLOCK_SKEW))]
+    ranges += [(now - edges[i + 1], now - edges[i]) for i in range(len(edges) - 1)]
+    return ranges
 
 
 def _bounded_window(window: timedelta) -> timedelta:

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .errors import EngagementError, ServiceValidationError, is_transient
-from .model import Engagement, StartOutcome, StartRequest
+from .model import TOKEN_MEMBER, Engagement, StartOutcome, StartRequest
 from .token import derive_token, next_episode_token
 
 DEFAULT_FIND_WINDOW = timedelta(hours=24)
+DEDUP_LOOKBACK = timedelta(days=366)
 #: Least tolerated clock difference between this machine and the service when filtering by time.
 CLOCK_SKEW = timedelta(minutes=5)
 #: Episodes of one alert walked through before paging with a one-off token (a flapping alert
@@ -50,11 +51,10 @@ class EpisodePaging:
         ``window`` bounds only check mode's look-up (and nothing that pages).
         """
         params = request.validated_params(token_scope)
-        if request.idempotency_token:
-            return self._page_explicit(request, params, check_mode)
-        base = request.base_token(token_scope)
+        explicit = bool(request.idempotency_token)
+        base = params[TOKEN_MEMBER] if explicit else request.base_token(token_scope)
         if check_mode:
-            return self._predict(request, base, window)
+            return self._predict_explicit(base) if explicit else self._predict(request, base, window)
         lock = self.local_state.lock(base) if serialize else contextlib.nullcontext(True)
         with lock as held:
             warnings = []
@@ -63,14 +63,18 @@ class EpisodePaging:
                     f"paging without the local lock ({self.local_state.problem}); the token still "
                     "prevents a second page, but 'changed' may be reported by more than one process"
                 )
+            if explicit:
+                return self._page_explicit(params, warnings)
             return self._page_episode(request, params, base, warnings)
 
-    def _page_explicit(self, request: StartRequest, params: dict[str, Any], check_mode: bool) -> StartOutcome:
-        """An explicit token is the caller's identity of a page: new pages, known returns its engagement."""
-        token = params["IdempotencyToken"]
-        if check_mode:
-            # Nothing can tell whether the service knows a token without using it: say it would page.
-            return StartOutcome(True, None, token, ("check mode cannot tell whether this token was used",))
+    def _page_explicit(self, params: dict[str, Any], warnings: list[str]) -> StartOutcome:
+        """An explicit token is the caller's identity of a page: new pages, known returns its engagement
+        (running or not). The hint remembers the token's engagement, so a re-run on this machine is
+        told apart from a new page even within the second the service's Date cannot split."""
+        token = params[TOKEN_MEMBER]
+        known = self._hinted(token)
+        if known is not None:
+            return StartOutcome(False, known, token, tuple(warnings))
         before = self._service_time_before_start()
         arn = self._start_or_conflict(params, token)
         if arn is None:
@@ -79,7 +83,29 @@ class EpisodePaging:
                 "a new page needs a new token",
                 operation="StartEngagement",
             )
-        return self._outcome(arn, token, before, (), known_old=False)
+        outcome = self._outcome(arn, token, before, warnings, known_old=False)
+        if outcome.read_back:
+            self.local_state.write_hint(token, arn, token)
+        return outcome
+
+    def _hinted(self, key: str) -> Engagement | None:
+        """The engagement this machine last recorded for ``key``, if it can be read."""
+        hint = self.local_state.read_hint(key)
+        if hint is None:
+            return None
+        try:
+            return self.describe(hint["arn"])
+        except EngagementError:
+            return None
+
+    def _predict_explicit(self, token: str) -> StartOutcome:
+        """Check mode with an explicit token: known on this machine, or (as far as can be told) new."""
+        known = self._hinted(token)
+        if known is not None:
+            return StartOutcome(False, known, token)
+        # Nothing else can tell whether the service knows a token without using it.
+        note = "check mode cannot tell whether this token was used elsewhere"
+        return StartOutcome(True, None, token, (note,))
 
     def _page_episode(
         self, request: StartRequest, params: dict[str, Any], base: str, warnings: list[str]
@@ -210,7 +236,8 @@ class EpisodePaging:
         derives. Neither (or the look-up failed): page with a token of this page's own.
         """
         try:
-            latest = self.find(request, DEFAULT_FIND_WINDOW)
+            # The key's previous episode may have ended long ago: look back a year (still bounded).
+            latest = self.find(request, DEDUP_LOOKBACK)
         except EngagementError as exc:
             latest, warnings = None, [*warnings, f"could not look the open episode up ({exc})"]
         if latest is not None and not latest.stopped:

@@ -259,8 +259,14 @@ steps = st.lists(st.one_of(fire, fire, stop, plan_ends, jump), min_size=1, max_s
 
 def alert_request(alert: str, host: int) -> StartRequest:
     if alert == "db":
+        # A dedup key with an incident id of its own: another machine that did not see the key's
+        # engagement recognises it as the newest to the contact from the sender with that incident
+        # (the documented contract; without it "deploy"'s engagement would be taken for "db"'s).
         return request(
-            subject=f"db-1 down (seen from host-{host})", content=f"host-{host}: timeout", dedup_key="db"
+            subject=f"db-1 down (seen from host-{host})",
+            content=f"host-{host}: timeout",
+            dedup_key="db",
+            incident_id="INC-db",
         )
     return request()
 
@@ -302,26 +308,23 @@ def test_engagements_equal_episodes_and_changed_is_reported_once_per_episode(
     for step in script:
         if step[0] == "fire":
             _, alert, count, order = step
-            new_episode = running[alert] is None
-            outcomes = []
             for host in order[:count]:
                 # Hosts fire a second apart: within one second the service's clock (its HTTP Date,
                 # whole seconds) cannot tell a host's own page from one another machine just sent.
+                # A second is also enough for the plan to end: the episode is judged per host.
                 passes(1)
-                outcomes.append(clients[host].ensure_started(alert_request(alert, host)))
-            arns = {o.engagement.engagement_arn for o in outcomes}
-            assert len(arns) == 1, (step, outcomes)
-            arn = arns.pop()
-            changed = [o.changed for o in outcomes]
-            if new_episode:
-                episodes += 1
-                assert changed.count(True) == 1 and changed[0] is True, (step, changed)
-                assert arn not in seen
-                running[alert] = (arn, elapsed - (count - 1))
-            else:
-                assert changed.count(True) == 0, (step, changed)
-                assert arn == running[alert][0]  # type: ignore[index]
-            seen.add(arn)
+                new_episode = running[alert] is None
+                outcome = clients[host].ensure_started(alert_request(alert, host))
+                arn = outcome.engagement.engagement_arn
+                if new_episode:
+                    episodes += 1
+                    assert outcome.changed is True, (step, host, outcome)
+                    assert arn not in seen
+                    running[alert] = (arn, elapsed)
+                else:
+                    assert outcome.changed is False, (step, host, outcome)
+                    assert arn == running[alert][0]  # type: ignore[index]
+                seen.add(arn)
         elif step[0] == "stop":
             open_ = running[step[1]]
             if open_ is not None:
