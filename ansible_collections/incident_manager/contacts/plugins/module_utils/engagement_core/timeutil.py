@@ -12,6 +12,7 @@ Standard library only: the CLI loads this file before anything imports botocore 
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timezone
 
@@ -71,7 +72,7 @@ def parse_duration(text: str) -> float:
         if not _DURATION.fullmatch(value):
             raise ValueError(f"not a duration like 90, 30s, 5m, 2h or 1h30m: {text!r}") from None
         seconds = sum(float(number) * _UNITS[unit] for number, unit in _PART.findall(value))
-    if seconds < 0 or seconds != seconds:  # negative or NaN
+    if seconds < 0 or math.isnan(seconds):
         raise ValueError(f"must not be negative: {text!r}")
     if seconds > MAX_DURATION:  # inf, 1e12: no wait or window is longer than this
         raise ValueError(f"longer than {MAX_DURATION // 86400:.0f} days: {text!r}")
