@@ -88,9 +88,12 @@ def _check_dispatch() -> None:
     if not isinstance(inspect.getattr_static(BaseResponse, "dispatch", None), classmethod):
         raise MotoShapeError("BaseResponse.dispatch is no longer a classmethod")
     params = list(inspect.signature(BaseResponse.setup_class).parameters)
-    if params[:4] != ["self", "request", "full_url", "headers"]:
-        raise MotoShapeError(f"BaseResponse.setup_class(request, full_url, headers) now takes {params[1:]}")
-    for name in ("_dispatch", "call_action", "use_raw_body"):
+    if params[:4] != ["self", "request", "full_url", "headers"] or "use_raw_body" not in params:
+        raise MotoShapeError(
+            f"BaseResponse.setup_class(request, full_url, headers) now takes {params[1:]} "
+            "(use_raw_body is needed as well)"
+        )
+    for name in ("_dispatch", "call_action"):
         if not hasattr(BaseResponse, name):
             raise MotoShapeError(f"BaseResponse.{name} is gone (the responses dispatch hook)")
 

@@ -125,6 +125,12 @@ class SSMContactsResponse(BaseResponse):
     # The body stays bytes: moto would decode it as UTF-8 before we could answer a bad one.
     use_raw_body = True
 
+    def setup_class(
+        self, request: Any, full_url: str, headers: Any, use_raw_body: bool | None = None
+    ) -> None:
+        # Older moto (before the class attribute) reads only this parameter, defaulting to False.
+        super().setup_class(request, full_url, headers, use_raw_body=True)
+
     def __init__(self) -> None:
         super().__init__(service_name="ssm-contacts")
         self.response_headers: dict[str, Any] = {}
