@@ -18,6 +18,13 @@ class EngagementError(Exception):
     #: Stable machine-readable kind, used by adapters (exit codes, Ansible results).
     kind = "error"
 
+    def __init_subclass__(cls, *, kind: str | None = None, **rest: Any) -> None:
+        # A subclass states its kind in its class line (``class X(EngagementError, kind="..."):``):
+        # most errors differ only in kind (and a service error in its code), one line each.
+        super().__init_subclass__(**rest)
+        if kind is not None:
+            cls.kind = kind
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
@@ -40,10 +47,8 @@ class FieldViolation:
         return f"{self.field} ({self.api_name}): {self.message}"
 
 
-class ValidationError(EngagementError):
+class ValidationError(EngagementError, kind="invalid_input"):
     """Input broke one or more rules of the service model; nothing was sent."""
-
-    kind = "invalid_input"
 
     def __init__(self, operation: str, violations: list[FieldViolation]) -> None:
         self.operation = operation
@@ -51,11 +56,16 @@ class ValidationError(EngagementError):
         super().__init__("; ".join(str(v) for v in self.violations))
 
 
-class ServiceError(EngagementError):
+class ServiceError(EngagementError, kind="service_error"):
     """The service answered with an error (after botocore's retries)."""
 
-    kind = "service_error"
+    #: The service's error code this class stands for (a plain ServiceError keeps the one it got).
     code = "ServiceError"
+
+    def __init_subclass__(cls, *, code: str | None = None, **rest: Any) -> None:
+        super().__init_subclass__(**rest)
+        if code is not None:
+            cls.code = code
 
     def __init__(
         self,
@@ -77,23 +87,17 @@ class ServiceError(EngagementError):
         super().__init__(f"{prefix}{self.code}: {message}")
 
 
-class AccessDeniedError(ServiceError):
-    code = "AccessDeniedException"
-    kind = "access_denied"
+# One class per error code of the service (those without a kind are "service_error").
+class AccessDeniedError(ServiceError, code="AccessDeniedException", kind="access_denied"): ...
 
 
-class DataEncryptionError(ServiceError):
-    code = "DataEncryptionException"
+class DataEncryptionError(ServiceError, code="DataEncryptionException"): ...
 
 
-class InternalServerError(ServiceError):
-    code = "InternalServerException"
+class InternalServerError(ServiceError, code="InternalServerException"): ...
 
 
-class ResourceNotFoundError(ServiceError):
-    code = "ResourceNotFoundException"
-    kind = "not_found"
-
+class ResourceNotFoundError(ServiceError, code="ResourceNotFoundException", kind="not_found"):
     @property
     def resource_id(self) -> str | None:
         return self.details.get("ResourceId")
@@ -103,52 +107,38 @@ class ResourceNotFoundError(ServiceError):
         return self.details.get("ResourceType")
 
 
-class ThrottlingError(ServiceError):
-    code = "ThrottlingException"
-    kind = "throttled"
+class ThrottlingError(ServiceError, code="ThrottlingException", kind="throttled"): ...
 
 
-class ServiceValidationError(ServiceError):
+class ServiceValidationError(ServiceError, code="ValidationException", kind="invalid_input"):
     """The service itself rejected the input (local checks passed)."""
-
-    code = "ValidationException"
-    kind = "invalid_input"
 
     @property
     def fields(self) -> list[dict[str, str]]:
         return list(self.details.get("Fields") or [])
 
 
-class ConflictError(ServiceError):
-    code = "ConflictException"
+class ConflictError(ServiceError, code="ConflictException"): ...
 
 
-class ServiceQuotaExceededError(ServiceError):
-    code = "ServiceQuotaExceededException"
+class ServiceQuotaExceededError(ServiceError, code="ServiceQuotaExceededException"): ...
 
 
-class EndpointError(EngagementError):
+class EndpointError(EngagementError, kind="connection"):
     """The endpoint could not be reached, or the connection dropped, after retries."""
 
-    kind = "connection"
 
-
-class ConfigurationError(EngagementError):
+class ConfigurationError(EngagementError, kind="invalid_input"):
     """A connection or retry option is invalid; nothing was sent."""
 
-    kind = "invalid_input"
 
-
-class CredentialsError(EngagementError):
+class CredentialsError(EngagementError, kind="credentials"):
     """No usable credentials were found; the message never includes secrets."""
 
-    kind = "credentials"
 
-
-class WaitTimeout(EngagementError):
+class WaitTimeout(EngagementError, kind="timeout"):
     """Nobody acknowledged before the timeout. Carries what was seen last (wait status "timeout")."""
 
-    kind = "timeout"
     status = "timeout"
 
     def __init__(
