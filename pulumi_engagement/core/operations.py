@@ -199,27 +199,10 @@ class EngagementClient(EpisodePaging):
             page_receipts: tuple[Receipt, ...] = ()
             if receipts:
                 page_receipts = tuple(
-                    Receipt(
-                        receipt_type=r["ReceiptType"],
-                        receipt_time=to_utc(r.get("ReceiptTime")),
-                        contact_channel_arn=r.get("ContactChannelArn"),
-                        receipt_info=r.get("ReceiptInfo"),
-                    )
+                    Receipt.from_api(r)
                     for r in self._paginate("ListPageReceipts", {"PageId": item["PageArn"]}, "Receipts")
                 )
-            pages.append(
-                Page(
-                    page_arn=item["PageArn"],
-                    engagement_arn=item.get("EngagementArn"),
-                    contact_arn=item.get("ContactArn"),
-                    sender=item.get("Sender"),
-                    incident_id=item.get("IncidentId"),
-                    sent_time=to_utc(item.get("SentTime")),
-                    delivery_time=to_utc(item.get("DeliveryTime")),
-                    read_time=to_utc(item.get("ReadTime")),
-                    receipts=page_receipts,
-                )
-            )
+            pages.append(Page.from_api(item, receipts=page_receipts))
         return pages
 
     def _paginate(

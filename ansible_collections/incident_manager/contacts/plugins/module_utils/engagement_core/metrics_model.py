@@ -8,32 +8,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .model import Engagement, Page
-from .timeutil import iso
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses, tuples and datetimes as plain JSON-ready values (ISO 8601 UTC strings)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
-class _ToDict:
-    def to_dict(self) -> dict[str, Any]:
-        """snake_case keys, timestamps as ISO 8601 UTC strings, durations as float seconds."""
-        return _plain(self)
+from .model import Engagement, Page, _ToDict
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ StartRequest is the one place the page's fields are written. Everything else tha
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .errors import FieldViolation, ValidationError, WaitTimeout
 from .timeutil import iso, to_utc
@@ -198,8 +198,48 @@ def _matched_names(cls: type) -> tuple[str, ...]:
     return tuple(name for name in MEMBER_FIELDS if name in own and _api_name(name) in IDENTIFYING_FIELDS)
 
 
+def _plain(value: Any) -> Any:
+    """Dataclasses, tuples and datetimes as plain JSON-ready values (ISO 8601 UTC strings)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class _ToDict:
+    """What every reported value (and the metrics) shares: one way of becoming JSON-ready."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """snake_case keys, timestamps as ISO 8601 UTC strings, durations as float seconds."""
+        return _plain(self)
+
+
+_Reported = TypeVar("_Reported", bound="_ServiceRecord")
+
+
+class _ServiceRecord(_ToDict):
+    """A dataclass holding one of the service's answers, its members renamed snake_case."""
+
+    @classmethod
+    def from_api(cls: type[_Reported], data: dict[str, Any], **given: Any) -> _Reported:
+        """Build from the API-shaped ``data``: timestamps become aware UTC datetimes, members this
+        class does not declare are left out, and ``given`` values (already converted) win."""
+        declared = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+        values = {}
+        for member, value in data.items():
+            name = field_name(member)
+            if name in declared:  # annotations are strings here (postponed), e.g. "datetime | None"
+                values[name] = to_utc(value) if "datetime" in str(declared[name].type) else value
+        return cls(**{**values, **given})
+
+
 @dataclass(frozen=True)
-class Engagement:
+class Engagement(_ServiceRecord):
     """DescribeEngagement's output in snake_case (tests check it against the model)."""
 
     engagement_arn: str
@@ -216,21 +256,6 @@ class Engagement:
     @property
     def stopped(self) -> bool:
         return self.stop_time is not None
-
-    @classmethod
-    def from_api(cls, data: dict[str, Any]) -> Engagement:
-        values = {field_name(k): v for k, v in data.items() if k != "ResponseMetadata"}
-        values["start_time"] = to_utc(values.get("start_time"))
-        values["stop_time"] = to_utc(values.get("stop_time"))
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
-
-    def to_dict(self) -> dict[str, Any]:
-        """snake_case, timestamps as ISO 8601 UTC strings."""
-        data = asdict(self)
-        data["start_time"] = iso(self.start_time)
-        data["stop_time"] = iso(self.stop_time)
-        return data
 
     def matches(self, request: StartRequest) -> bool:
         """True if this engagement is the page the request describes."""
@@ -257,7 +282,7 @@ def preview(request: StartRequest) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class EngagementSummary:
+class EngagementSummary(_ServiceRecord):
     engagement_arn: str
     contact_arn: str | None = None
     sender: str | None = None
@@ -265,39 +290,17 @@ class EngagementSummary:
     start_time: datetime | None = None
     stop_time: datetime | None = None
 
-    @classmethod
-    def from_api(cls, data: dict[str, Any]) -> EngagementSummary:
-        return cls(
-            engagement_arn=data["EngagementArn"],
-            contact_arn=data.get("ContactArn"),
-            sender=data.get("Sender"),
-            incident_id=data.get("IncidentId"),
-            start_time=to_utc(data.get("StartTime")),
-            stop_time=to_utc(data.get("StopTime")),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["start_time"] = iso(self.start_time)
-        data["stop_time"] = iso(self.stop_time)
-        return data
-
 
 @dataclass(frozen=True)
-class Receipt:
+class Receipt(_ServiceRecord):
     receipt_type: str
     receipt_time: datetime | None = None
     contact_channel_arn: str | None = None
     receipt_info: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["receipt_time"] = iso(self.receipt_time)
-        return data
-
 
 @dataclass(frozen=True)
-class Page:
+class Page(_ServiceRecord):
     page_arn: str
     engagement_arn: str | None = None
     contact_arn: str | None = None
@@ -313,18 +316,10 @@ class Page:
         return self.read_time is not None or any(r.receipt_type == "READ" for r in self.receipts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "page_arn": self.page_arn,
-            "engagement_arn": self.engagement_arn,
-            "contact_arn": self.contact_arn,
-            "sender": self.sender,
-            "incident_id": self.incident_id,
-            "sent_time": iso(self.sent_time),
-            "delivery_time": iso(self.delivery_time),
-            "read_time": iso(self.read_time),
-            "acknowledged": self.acknowledged,
-            "receipts": [r.to_dict() for r in self.receipts],
-        }
+        """As every record, with ``acknowledged`` (derived, not a member) just before the receipts."""
+        data = super().to_dict()
+        receipts = data.pop("receipts")
+        return {**data, "acknowledged": self.acknowledged, "receipts": receipts}
 
 
 @dataclass(frozen=True)
