@@ -16,6 +16,7 @@ from pulumi_engagement.core import (
     EngagementError,
     StartRequest,
 )
+from testsupport.pages import numbered_pages
 
 from .harness import (
     PLAN_ARN,
@@ -26,20 +27,6 @@ from .harness import (
     Result,
     fake_credentials,
 )
-
-
-def requests_for(run: str, n: int) -> list[StartRequest]:
-    """n distinct pages; the incident id names each one, so duplicates are easy to count."""
-    return [
-        StartRequest(
-            contact_id=PLAN_ARN,
-            sender="bench",
-            subject=f"bench {run} #{i}",
-            content=f"benchmark page {i} of run {run}",
-            incident_id=f"{run}-{i:04d}",
-        )
-        for i in range(n)
-    ]
 
 
 @dataclass
@@ -122,7 +109,7 @@ def throughput_once(
     run_id = f"tp-{retry_mode}-{uuid.uuid4().hex[:6]}"
     with fake_credentials():
         client = client_for(emu, retry_mode, max_attempts)
-        run = page_all(client, requests_for(run_id, n), threads)
+        run = page_all(client, numbered_pages(PLAN_ARN, "bench", run_id, n), threads)
         attempts = emu.start_calls()
         emu.control.clear_faults()
         counts = audit(client, run_id, n)
@@ -191,7 +178,7 @@ def soak_core(
             if shared_client
             else (lambda: EngagementClient.from_config(cfg))
         )
-        run = page_all(client, requests_for(run_id, n), threads, how=how)
+        run = page_all(client, numbered_pages(PLAN_ARN, "bench", run_id, n), threads, how=how)
         emu.control.clear_faults()
         # Counted before the audit, whose own calls are not part of the soak.
         start_stats = emu.fault_stats("StartEngagement")

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from pulumi_engagement.core import EngagementError, StartRequest
+from testsupport.pages import numbered_pages
 
 from .support import PRIMARY
 
@@ -19,16 +20,7 @@ ALICE = PRIMARY.replace("primary-oncall", "alice")
 
 
 def pages(tag: str, n: int) -> list[StartRequest]:
-    return [
-        StartRequest(
-            contact_id=PRIMARY,
-            sender="reliability",
-            subject=f"{tag} #{i}",
-            content=f"page {i}",
-            incident_id=f"{tag}-{i:03d}",
-        )
-        for i in range(n)
-    ]
+    return numbered_pages(PRIMARY, "reliability", tag, n)
 
 
 def send_all(fn, requests: list[StartRequest], threads: int) -> tuple[dict[str, str], dict[str, str]]:
