@@ -17,7 +17,7 @@ import itertools
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from .clock import clock
 from .exceptions import ResourceNotFoundException, field_error
@@ -25,7 +25,7 @@ from .moto_compat import BaseBackend, get_partition
 from .records import Contact, ContactChannel, Engagement, Page
 from .responders import Responder
 
-__all__ = ["DEFAULT_PAGE_SIZE", "STATE_LOCK", "BackendState", "Listing", "paginate", "touching"]
+__all__ = ["DEFAULT_PAGE_SIZE", "STATE_LOCK", "BackendState", "Listing", "PageArgs", "paginate", "touching"]
 
 DEFAULT_PAGE_SIZE = 100
 
@@ -35,6 +35,14 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 #: A list operation's answer: the items in the API's shape and the next token (None: last page).
 Listing = tuple[list[dict[str, Any]], str | None]
+
+
+class PageArgs(TypedDict, total=False):
+    """The paging members every List operation takes (``NextToken``, ``MaxResults``), in snake_case:
+    declared once, taken as ``**paging`` by each backend list method and passed on to :func:`paginate`."""
+
+    next_token: str | None
+    max_results: int | None
 
 
 def touching(method: _F) -> _F:
@@ -50,10 +58,14 @@ def touching(method: _F) -> _F:
 
 
 def paginate(
-    items: list[Any], next_token: str | None, max_results: int | None, render: Callable[[Any], dict[str, Any]]
+    items: list[Any],
+    render: Callable[[Any], dict[str, Any]],
+    next_token: str | None = None,
+    max_results: int | None = None,
 ) -> Listing:
     """One page of ``items``, each rendered, and the next token; the token is base64 of ``offset:N``
-    (opaque to clients)."""
+    (opaque to clients). The list methods pass their ``**paging`` on: a key that is not a paging
+    member is a TypeError here, as it would be in a method that spelled its parameters out."""
     start = 0
     if next_token:
         try:

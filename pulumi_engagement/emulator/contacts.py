@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .backend_base import BackendState, Listing, paginate, touching
+from .backend_base import BackendState, Listing, PageArgs, paginate, touching
 from .clock import clock
 from .exceptions import ConflictException, ResourceNotFoundException, ValidationException, field_error
 from .records import Contact, ContactChannel, activation_code_for
+
+if TYPE_CHECKING:  # typing.Unpack is 3.11+; it only annotates ``**paging``
+    from typing_extensions import Unpack
 
 __all__ = ["ContactsBackend"]
 
@@ -19,7 +22,10 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 class ContactsBackend(BackendState):
-    """CreateContact ... DeleteContactChannel, and the tag operations (tags live on contacts)."""
+    """CreateContact ... DeleteContactChannel, and the tag operations (tags live on contacts).
+
+    Parameters are named as the model's input members in snake_case: the wire layer forwards by name.
+    """
 
     def _check_token(self, kind: str, token: str | None, fingerprint: str) -> str | None:
         if not token:
@@ -112,11 +118,7 @@ class ContactsBackend(BackendState):
 
     @touching
     def list_contacts(
-        self,
-        alias_prefix: str | None = None,
-        contact_type: str | None = None,
-        next_token: str | None = None,
-        max_results: int | None = None,
+        self, alias_prefix: str | None = None, contact_type: str | None = None, **paging: Unpack[PageArgs]
     ) -> Listing:
         found = sorted(
             (
@@ -127,7 +129,7 @@ class ContactsBackend(BackendState):
             ),
             key=lambda c: c.alias,
         )
-        return paginate(found, next_token, max_results, Contact.summary)
+        return paginate(found, Contact.summary, **paging)
 
     @touching
     def update_contact(
@@ -228,21 +230,19 @@ class ContactsBackend(BackendState):
         return arn
 
     @touching
-    def get_contact_channel(self, channel_id: str) -> dict[str, Any]:
-        return self._find(self.channels, channel_id, "CONTACT_CHANNEL").describe()
+    def get_contact_channel(self, contact_channel_id: str) -> dict[str, Any]:
+        return self._find(self.channels, contact_channel_id, "CONTACT_CHANNEL").describe()
 
     @touching
-    def list_contact_channels(
-        self, contact_id: str, next_token: str | None = None, max_results: int | None = None
-    ) -> Listing:
+    def list_contact_channels(self, contact_id: str, **paging: Unpack[PageArgs]) -> Listing:
         channels = self.channels_of(self.get_contact_obj(contact_id).arn)
-        return paginate(channels, next_token, max_results, ContactChannel.describe)
+        return paginate(channels, ContactChannel.describe, **paging)
 
     @touching
     def update_contact_channel(
-        self, channel_id: str, name: str | None = None, address: str | None = None
+        self, contact_channel_id: str, name: str | None = None, address: str | None = None
     ) -> None:
-        channel: ContactChannel = self._find(self.channels, channel_id, "CONTACT_CHANNEL")
+        channel: ContactChannel = self._find(self.channels, contact_channel_id, "CONTACT_CHANNEL")
         if address is not None and address != channel.address:
             self._check_address(channel.type, address)
             # A new address must prove it reaches the contact again, as in AWS.
@@ -253,8 +253,8 @@ class ContactsBackend(BackendState):
             channel.name = name
 
     @touching
-    def activate_contact_channel(self, channel_id: str, activation_code: str) -> None:
-        channel: ContactChannel = self._find(self.channels, channel_id, "CONTACT_CHANNEL")
+    def activate_contact_channel(self, contact_channel_id: str, activation_code: str) -> None:
+        channel: ContactChannel = self._find(self.channels, contact_channel_id, "CONTACT_CHANNEL")
         if not channel.code_sent:
             raise field_error(
                 "ActivationCode", "No activation code was sent to this channel: call SendActivationCode first"
@@ -264,18 +264,18 @@ class ContactsBackend(BackendState):
         channel.activated = True
 
     @touching
-    def deactivate_contact_channel(self, channel_id: str) -> None:
-        channel: ContactChannel = self._find(self.channels, channel_id, "CONTACT_CHANNEL")
+    def deactivate_contact_channel(self, contact_channel_id: str) -> None:
+        channel: ContactChannel = self._find(self.channels, contact_channel_id, "CONTACT_CHANNEL")
         channel.activated = False
 
     @touching
-    def send_activation_code(self, channel_id: str) -> None:
-        self._send_activation_code(self._find(self.channels, channel_id, "CONTACT_CHANNEL"))
+    def send_activation_code(self, contact_channel_id: str) -> None:
+        self._send_activation_code(self._find(self.channels, contact_channel_id, "CONTACT_CHANNEL"))
 
     @touching
-    def delete_contact_channel(self, channel_id: str) -> None:
-        self._find(self.channels, channel_id, "CONTACT_CHANNEL")
-        del self.channels[channel_id]
+    def delete_contact_channel(self, contact_channel_id: str) -> None:
+        self._find(self.channels, contact_channel_id, "CONTACT_CHANNEL")
+        del self.channels[contact_channel_id]
 
     # -- tags -------------------------------------------------------------------------------------
 
@@ -285,19 +285,19 @@ class ContactsBackend(BackendState):
         return self.tags.setdefault(arn, {})
 
     @touching
-    def tag_resource(self, arn: str, tags: list[dict[str, str]]) -> None:
-        current = self._taggable(arn)
+    def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> None:
+        current = self._taggable(resource_arn)
         merged = {**current, **{t["Key"]: t["Value"] for t in tags}}
         if len(merged) > 50:
             raise field_error("Tags", "A resource can have at most 50 tags")
         current.update(merged)
 
     @touching
-    def untag_resource(self, arn: str, keys: list[str]) -> None:
-        current = self._taggable(arn)
-        for key in keys:
+    def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
+        current = self._taggable(resource_arn)
+        for key in tag_keys:
             current.pop(key, None)
 
     @touching
-    def list_tags_for_resource(self, arn: str) -> list[dict[str, str]]:
-        return [{"Key": k, "Value": v} for k, v in self._taggable(arn).items()]
+    def list_tags_for_resource(self, resource_arn: str) -> list[dict[str, str]]:
+        return [{"Key": k, "Value": v} for k, v in self._taggable(resource_arn).items()]

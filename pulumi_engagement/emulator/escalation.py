@@ -12,17 +12,20 @@ import functools
 import json
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.model import TOKEN_MEMBER
 from . import settings
-from .backend_base import BackendState, Listing, paginate, touching
+from .backend_base import BackendState, Listing, PageArgs, paginate, touching
 from .clock import clock
 from .exceptions import ValidationException, field_error
 from .moto_compat import camelcase_to_underscores
 from .records import Contact, Engagement, Page
 from .responders import RESPONDER_NOTE
 from .validation import operation_model
+
+if TYPE_CHECKING:  # typing.Unpack is 3.11+; it only annotates ``**paging``
+    from typing_extensions import Unpack
 
 __all__ = ["DELIVERY_DELAY", "EscalationBackend"]
 
@@ -260,8 +263,7 @@ class EscalationBackend(BackendState):
         incident_id: str | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
-        next_token: str | None = None,
-        max_results: int | None = None,
+        **paging: Unpack[PageArgs],
     ) -> Listing:
         found = [
             e
@@ -270,36 +272,30 @@ class EscalationBackend(BackendState):
             and (start is None or e.start_time >= start)
             and (end is None or e.start_time <= end)
         ]
-        return paginate(found, next_token, max_results, Engagement.summary)
+        return paginate(found, Engagement.summary, **paging)
 
     # -- pages ------------------------------------------------------------------------------------
 
     @touching
-    def list_pages_by_engagement(
-        self, engagement_id: str, next_token: str | None = None, max_results: int | None = None
-    ) -> Listing:
+    def list_pages_by_engagement(self, engagement_id: str, **paging: Unpack[PageArgs]) -> Listing:
         engagement = self._get_engagement(engagement_id)
-        return paginate(engagement.pages, next_token, max_results, Page.summary)
+        return paginate(engagement.pages, Page.summary, **paging)
 
     @touching
-    def list_pages_by_contact(
-        self, contact_id: str, next_token: str | None = None, max_results: int | None = None
-    ) -> Listing:
+    def list_pages_by_contact(self, contact_id: str, **paging: Unpack[PageArgs]) -> Listing:
         contact_arn = self.get_contact_obj(contact_id).arn
         pages = [page for page in self.pages.values() if page.contact_arn == contact_arn]
-        return paginate(pages, next_token, max_results, Page.summary)
+        return paginate(pages, Page.summary, **paging)
 
     @touching
     def describe_page(self, page_id: str) -> dict[str, Any]:
         return self._get_page(page_id).describe()
 
     @touching
-    def list_page_receipts(
-        self, page_id: str, next_token: str | None = None, max_results: int | None = None
-    ) -> Listing:
+    def list_page_receipts(self, page_id: str, **paging: Unpack[PageArgs]) -> Listing:
         page = self._get_page(page_id)
         receipts = sorted(page.receipts, key=lambda r: r["ReceiptTime"])
-        return paginate(receipts, next_token, max_results, dict)
+        return paginate(receipts, dict, **paging)
 
     @touching
     def list_page_resolutions(self, page_id: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ imports moto.
 ```python
 with EmulatorProcess(seed="examples/seed.yaml", time_scale=0) as emulator:
     emulator.control.advance(120)
-    boto3.client("ssm-contacts", endpoint_url=emulator.endpoint_url, ...)
+    emulator_client(emulator.endpoint_url)  # from .sdk_client: a boto3 client with fake credentials
 ```
 """
 

@@ -26,6 +26,7 @@ from .control_client import EmulatorControl
 from .control_inprocess import InProcessControl
 from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .faults import FaultConfig
+from .sdk_client import emulator_client
 
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -63,20 +64,6 @@ def _fake_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
 
 
-def _client(endpoint_url: str | None = None, **config: Any) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        "ssm-contacts",
-        region_name=DEFAULT_REGION,
-        endpoint_url=endpoint_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(**config) if config else None,
-    )
-
-
 class _FaultsShorthand(EmulatorControlAPI):
     """``faults(**fields)`` sets the faults, ``faults()`` clears them: the fixtures' older spelling
     of :meth:`~.control_api.EmulatorControlAPI.set_faults`."""
@@ -94,11 +81,11 @@ class InProcessEmulator(_FaultsShorthand, InProcessControl):
         # The fixture's emulator starts (and resets to) a frozen clock.
         super().__init__(time_scale=0.0)
         self.clock = clock_module.clock
-        self.client = _client()
+        self.client = emulator_client()
 
     def make_client(self, **config: Any) -> Any:
         """Another client, e.g. ``make_client(retries={"mode": "standard", "max_attempts": 5})``."""
-        return _client(**config)
+        return emulator_client(**config)
 
     def backend(self, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> Any:
         from . import get_backend
@@ -139,8 +126,9 @@ class ServerHandle:
         self.endpoint_url: str = server.endpoint_url
         self.control = EmulatorControl(self.endpoint_url)
 
-    def client(self, **config: Any) -> Any:
-        return _client(self.endpoint_url, **config)
+    def client(self, region: str = DEFAULT_REGION, account_id: str | None = None, **config: Any) -> Any:
+        """A client of this server (see :func:`~.sdk_client.emulator_client`)."""
+        return emulator_client(self.endpoint_url, region, account_id, **config)
 
 
 @pytest.fixture(scope="session")

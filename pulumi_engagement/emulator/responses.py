@@ -10,6 +10,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
@@ -113,6 +114,22 @@ def parse_body(raw: bytes | str | None) -> dict[str, Any]:
     if _too_deep(data, MAX_BODY_DEPTH):
         raise SerializationException(f"The request body nests deeper than {MAX_BODY_DEPTH} levels")
     return data
+
+
+#: CreateContact's and ListContacts' ``Type``, as the backend names it (``type`` is Python's).
+_CONTACT_TYPE = {"Type": "contact_type"}
+
+
+def forwarded(
+    answer: str | None = None, *, listing: str | None = None, renamed: Mapping[str, str] | None = None
+) -> Callable[[SSMContactsResponse], Any]:
+    """The handler of an operation that only validates, calls the backend and serialises: see
+    :meth:`SSMContactsResponse._forward` (the others have handlers of their own below)."""
+
+    def handler(self: SSMContactsResponse) -> Any:
+        return self._forward(answer, listing, renamed or {})
+
+    return handler
 
 
 class SSMContactsResponse(BaseResponse):
@@ -225,52 +242,27 @@ class SSMContactsResponse(BaseResponse):
     def _ok(payload: dict[str, Any] | None = None) -> tuple[int, dict[str, str], str]:
         return 200, dict(JSON_HEADERS), json.dumps(to_wire(payload or {}))
 
-    def _by_id(self, method: str, id_member: str) -> Any:
-        """The backend's ``method`` on the one resource ``id_member`` names: its answer, or {}."""
+    def _forward(self, answer: str | None, listing: str | None, renamed: Mapping[str, str]) -> Any:
+        """Every input member of the operation's model, by keyword (snake_case, unless ``renamed``), to
+        the backend method of the operation's name; its result answered under ``answer`` (a whole
+        answer if None), or as a page of ``listing``. A model member the backend does not take fails
+        loudly (an InternalServerException) in every test, never silently dropped."""
+        operation = self._operation()
         p = self._params()  # validated before the backend is looked up, as in every handler
-        return self._ok(getattr(self.backend, method)(p[id_member]))
-
-    def _list_of(self, method: str, id_member: str, items_member: str) -> Any:
-        """One page of the backend's ``method`` listing one resource's items (a contact's channels, ...)."""
-        p = self._params()
-        page = {"next_token": p.get("NextToken"), "max_results": p.get("MaxResults")}
-        items, token = getattr(self.backend, method)(p[id_member], **page)
-        return self._ok(_listing(items_member, items, token))
+        members = operation_model(operation).input_shape.members
+        arguments = {renamed.get(name, camelcase_to_underscores(name)): p.get(name) for name in members}
+        result = getattr(self.backend, camelcase_to_underscores(operation))(**arguments)
+        if listing is not None:
+            return self._ok(_listing(listing, *result))
+        return self._ok({answer: result} if answer else result)
 
     # -- contacts ---------------------------------------------------------------------------------
 
-    def create_contact(self) -> Any:
-        p = self._params()
-        arn = self.backend.create_contact(
-            alias=p["Alias"],
-            contact_type=p["Type"],
-            plan=p["Plan"],
-            display_name=p.get("DisplayName"),
-            tags=p.get("Tags"),
-            idempotency_token=p.get("IdempotencyToken"),
-        )
-        return self._ok({"ContactArn": arn})
-
-    def get_contact(self) -> Any:
-        return self._by_id("get_contact", "ContactId")
-
-    def list_contacts(self) -> Any:
-        p = self._params()
-        items, token = self.backend.list_contacts(
-            alias_prefix=p.get("AliasPrefix"),
-            contact_type=p.get("Type"),
-            next_token=p.get("NextToken"),
-            max_results=p.get("MaxResults"),
-        )
-        return self._ok(_listing("Contacts", items, token))
-
-    def update_contact(self) -> Any:
-        p = self._params()
-        self.backend.update_contact(p["ContactId"], display_name=p.get("DisplayName"), plan=p.get("Plan"))
-        return self._ok()
-
-    def delete_contact(self) -> Any:
-        return self._by_id("delete_contact", "ContactId")
+    create_contact = forwarded("ContactArn", renamed=_CONTACT_TYPE)
+    get_contact = forwarded()
+    list_contacts = forwarded(listing="Contacts", renamed=_CONTACT_TYPE)
+    update_contact = forwarded()
+    delete_contact = forwarded()
 
     # -- channels ---------------------------------------------------------------------------------
 
@@ -292,11 +284,8 @@ class SSMContactsResponse(BaseResponse):
         )
         return self._ok({"ContactChannelArn": arn})
 
-    def get_contact_channel(self) -> Any:
-        return self._by_id("get_contact_channel", "ContactChannelId")
-
-    def list_contact_channels(self) -> Any:
-        return self._list_of("list_contact_channels", "ContactId", "ContactChannels")
+    get_contact_channel = forwarded()
+    list_contact_channels = forwarded(listing="ContactChannels")
 
     def update_contact_channel(self) -> Any:
         p = self._params()
@@ -304,39 +293,16 @@ class SSMContactsResponse(BaseResponse):
         self.backend.update_contact_channel(p["ContactChannelId"], name=p.get("Name"), address=address)
         return self._ok()
 
-    def activate_contact_channel(self) -> Any:
-        p = self._params()
-        self.backend.activate_contact_channel(p["ContactChannelId"], p["ActivationCode"])
-        return self._ok()
-
-    def deactivate_contact_channel(self) -> Any:
-        return self._by_id("deactivate_contact_channel", "ContactChannelId")
-
-    def send_activation_code(self) -> Any:
-        return self._by_id("send_activation_code", "ContactChannelId")
-
-    def delete_contact_channel(self) -> Any:
-        return self._by_id("delete_contact_channel", "ContactChannelId")
+    activate_contact_channel = forwarded()
+    deactivate_contact_channel = forwarded()
+    send_activation_code = forwarded()
+    delete_contact_channel = forwarded()
 
     # -- engagements ------------------------------------------------------------------------------
 
-    def start_engagement(self) -> Any:
-        p = self._params()
-        # Every member of the model's input, as the backend's keyword argument of the same name: a
-        # member the backend does not take fails loudly (an InternalServerException) in every test.
-        members = operation_model("StartEngagement").input_shape.members
-        arn = self.backend.start_engagement(
-            **{camelcase_to_underscores(name): p.get(name) for name in members}
-        )
-        return self._ok({"EngagementArn": arn})
-
-    def describe_engagement(self) -> Any:
-        return self._by_id("describe_engagement", "EngagementId")
-
-    def stop_engagement(self) -> Any:
-        p = self._params()
-        self.backend.stop_engagement(p["EngagementId"], reason=p.get("Reason"))
-        return self._ok()
+    start_engagement = forwarded("EngagementArn")
+    describe_engagement = forwarded()
+    stop_engagement = forwarded()
 
     def list_engagements(self) -> Any:
         p = self._params()
@@ -352,46 +318,20 @@ class SSMContactsResponse(BaseResponse):
 
     # -- pages ------------------------------------------------------------------------------------
 
-    def list_pages_by_engagement(self) -> Any:
-        return self._list_of("list_pages_by_engagement", "EngagementId", "Pages")
-
-    def list_pages_by_contact(self) -> Any:
-        return self._list_of("list_pages_by_contact", "ContactId", "Pages")
-
-    def describe_page(self) -> Any:
-        return self._by_id("describe_page", "PageId")
-
-    def list_page_receipts(self) -> Any:
-        return self._list_of("list_page_receipts", "PageId", "Receipts")
+    list_pages_by_engagement = forwarded(listing="Pages")
+    list_pages_by_contact = forwarded(listing="Pages")
+    describe_page = forwarded()
+    list_page_receipts = forwarded(listing="Receipts")
 
     def list_page_resolutions(self) -> Any:
+        # Not forwarded: the emulator answers every resolution in one page, so NextToken goes unused.
         p = self._params()
         return self._ok({"PageResolutions": self.backend.list_page_resolutions(p["PageId"])})
 
-    def accept_page(self) -> Any:
-        p = self._params()
-        self.backend.accept_page(
-            p["PageId"],
-            accept_type=p["AcceptType"],
-            accept_code=p["AcceptCode"],
-            contact_channel_id=p.get("ContactChannelId"),
-            note=p.get("Note"),
-            accept_code_validation=p.get("AcceptCodeValidation"),
-        )
-        return self._ok()
+    accept_page = forwarded()
 
     # -- tags -------------------------------------------------------------------------------------
 
-    def tag_resource(self) -> Any:
-        p = self._params()
-        self.backend.tag_resource(p["ResourceARN"], p["Tags"])
-        return self._ok()
-
-    def untag_resource(self) -> Any:
-        p = self._params()
-        self.backend.untag_resource(p["ResourceARN"], p["TagKeys"])
-        return self._ok()
-
-    def list_tags_for_resource(self) -> Any:
-        p = self._params()
-        return self._ok({"Tags": self.backend.list_tags_for_resource(p["ResourceARN"])})
+    tag_resource = forwarded()
+    untag_resource = forwarded()
+    list_tags_for_resource = forwarded("Tags")

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from pulumi_engagement.emulator.process import EmulatorProcess
+from pulumi_engagement.emulator.sdk_client import emulator_client
 
 pytestmark = pytest.mark.browser
 
@@ -45,20 +45,8 @@ def emu(emulator: EmulatorProcess) -> EmulatorProcess:
 
 
 def client(emu: EmulatorProcess, account: str = ACCOUNT, region: str = REGION) -> Any:
-    ssm = boto3.client(
-        "ssm-contacts",
-        endpoint_url=emu.endpoint_url,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    if account != ACCOUNT:
-        # moto's way of choosing the account of a request.
-        ssm.meta.events.register(
-            "before-sign.ssm-contacts.*",
-            lambda request, **_: request.headers.__setitem__("x-moto-account-id", account),
-        )
-    return ssm
+    # Another account than moto's default is chosen per request (emulator_client's account_id).
+    return emulator_client(emu.endpoint_url, region, account_id=account if account != ACCOUNT else None)
 
 
 def start(ssm: Any, contact: str, subject: str) -> str:

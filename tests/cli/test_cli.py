@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .support import ALICE, ENGAGEMENT, PRIMARY, SECONDARY, Emulator, assert_no_secrets
+from .support import ALICE, ENGAGEMENT, PRIMARY, SECONDARY, Emulator, assert_no_secrets, reaped
 
 START = ("start", "--contact-id", PRIMARY, "--sender", "deploy-bot", "--subject", "Deploy failed")
 
@@ -298,16 +298,11 @@ def test_pages_with_receipts_after_the_responder_acknowledges(emu: Emulator) -> 
 
 def test_wait_returns_when_the_responder_acknowledges(emu: Emulator) -> None:
     arn = start(emu, "inc-wait")["engagement"]["engagement_arn"]
-    waiter = emu.popen([ENGAGEMENT, "wait", arn, "--timeout", "10m", "--interval", "0.05"])
-    try:
+    with reaped(emu.popen([ENGAGEMENT, "wait", arn, "--timeout", "10m", "--interval", "0.05"])) as waiter:
         # Nobody has acknowledged yet: the waiter is still polling. Move virtual time on.
         assert waiter.poll() is None
         emu.control.advance(180)
         out, err = waiter.communicate(timeout=120)
-    finally:
-        if waiter.poll() is None:
-            waiter.kill()
-            waiter.communicate()
     assert_no_secrets(out, err)
     assert waiter.returncode == 0, err
     doc = json.loads(out)

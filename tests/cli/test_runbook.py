@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from .support import ALICE, ENGAGEMENT, PRIMARY, ROOT, SECONDARY, Emulator, assert_no_secrets
+from .support import ALICE, ENGAGEMENT, PRIMARY, ROOT, SECONDARY, Emulator, assert_no_secrets, reaped
 
 RUNBOOK = ROOT / "examples" / "runbook" / "page-and-escalate.sh"
 
@@ -28,15 +28,8 @@ def engagements_of(emu: Emulator, incident: str) -> list[dict]:
 
 
 def test_acknowledged_page_is_not_escalated(emu: Emulator) -> None:
-    proc = subprocess.Popen(
-        ["bash", str(RUNBOOK)],
-        env=runbook_env(emu, "runbook-ack", "10m"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     seen = []
-    try:
+    with reaped(emu.popen(["bash", str(RUNBOOK)], env=runbook_env(emu, "runbook-ack", "10m"))) as proc:
         assert proc.stderr is not None
         # Once the primary plan is paged, move virtual time past alice's two minutes.
         for line in proc.stderr:
@@ -47,10 +40,6 @@ def test_acknowledged_page_is_not_escalated(emu: Emulator) -> None:
             raise AssertionError(f"the runbook never paged: {''.join(seen)}")
         emu.control.advance(180)
         out, rest = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     err = "".join(seen) + rest
     assert_no_secrets(out, err)
     assert proc.returncode == 0, err

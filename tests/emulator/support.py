@@ -16,6 +16,26 @@ def contact_arn(alias: str) -> str:
     return f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/{alias}"
 
 
+def escalation_plan(*stages: tuple[int, str, bool]) -> dict[str, Any]:
+    """An ESCALATION contact's Plan paging one contact a stage: ``(minutes, contact ARN, essential)``."""
+    return {
+        "Stages": [
+            {
+                "DurationInMinutes": minutes,
+                "Targets": [{"ContactTargetInfo": {"ContactId": contact, "IsEssential": essential}}],
+            }
+            for minutes, contact, essential in stages
+        ]
+    }
+
+
+def one_contact_seed(alias: str, channel: dict[str, str], **place: str) -> dict[str, Any]:
+    """A seed of one contact with one channel that a one-minute plan pages; ``place``: its
+    ``account_id`` and/or ``region`` (the seed's defaults otherwise)."""
+    plan = [{"duration_minutes": 1, "targets": [channel["name"]]}]
+    return {**place, "contacts": [{"alias": alias, "channels": [channel], "plan": plan}]}
+
+
 def build_world(client: Any, activation_code: Any) -> dict[str, str]:
     """alice and bob (PERSONAL, activated SMS + EMAIL), escalation `oncall`: alice 5 min, then bob.
 
@@ -51,18 +71,7 @@ def build_world(client: Any, activation_code: Any) -> dict[str, str]:
     arns["oncall"] = client.create_contact(
         Alias="oncall",
         Type="ESCALATION",
-        Plan={
-            "Stages": [
-                {
-                    "DurationInMinutes": 5,
-                    "Targets": [{"ContactTargetInfo": {"ContactId": arns["alice"], "IsEssential": True}}],
-                },
-                {
-                    "DurationInMinutes": 10,
-                    "Targets": [{"ContactTargetInfo": {"ContactId": arns["bob"], "IsEssential": True}}],
-                },
-            ]
-        },
+        Plan=escalation_plan((5, arns["alice"], True), (10, arns["bob"], True)),
     )["ContactArn"]
     return arns
 
@@ -130,6 +139,14 @@ def raw_request(
         return RawResponse(response.status, response.getheaders(), response.read())
     finally:
         connection.close()
+
+
+def post_control(endpoint_url: str, route: str, body: bytes) -> RawResponse:
+    """POST these JSON bytes to the control route ``/_emulator/<route>`` as they are: below the
+    control client, which would refuse a bad value before sending it."""
+    return raw_request(
+        endpoint_url, "POST", f"/_emulator/{route}", body, {"Content-Type": "application/json"}
+    )
 
 
 def api_request(

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pulumi_engagement.emulator import server as server_module
+from pulumi_engagement.emulator.sdk_client import emulator_client
 from pulumi_engagement.emulator.server import (
     ControlError,
     ControlRequest,
@@ -192,15 +193,7 @@ def test_a_deliberate_non_loopback_bind_checks_its_own_address() -> None:
         assert raw_request(url, "GET", "/_emulator/state").status == 200
         assert raw_request(url, "GET", "/_emulator/state", host=f"127.0.0.3:{port}").status == 403
         assert raw_request(url, "GET", "/_emulator/state", host=f"evil.example:{port}").status == 403
-        import boto3
-
-        client = boto3.client(
-            "ssm-contacts",
-            region_name="us-east-1",
-            endpoint_url=url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        client = emulator_client(url, region="us-east-1")
         assert client.list_contacts()["Contacts"] == []
 
 

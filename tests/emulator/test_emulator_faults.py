@@ -8,13 +8,12 @@ import subprocess
 import sys
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
 from pulumi_engagement.emulator import faults
 from pulumi_engagement.emulator.process import EmulatorProcess
+from pulumi_engagement.emulator.sdk_client import emulator_client
 
 from .support import EXAMPLE_SEED, PRIMARY, REPO, engage
 
@@ -239,14 +238,7 @@ def test_http_faults_from_control_and_never_on_control(ssm_contacts_endpoint: An
 
 
 def _client(url: str) -> Any:
-    return boto3.client(
-        "ssm-contacts",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(**NO_RETRY),
-    )
+    return emulator_client(url, region="us-east-1", **NO_RETRY)
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])

@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 from pulumi_engagement.emulator.control import EmulatorControlError
 from pulumi_engagement.emulator.seed import MAX_SEED_NODES, SeedError, check_node_graph, parse_seed_text
 
-from .support import EXAMPLE_SEED, PRIMARY, SIGNED_AUTH, api_request, engage, raw_request
+from .support import (
+    EXAMPLE_SEED,
+    PRIMARY,
+    SIGNED_AUTH,
+    api_request,
+    engage,
+    one_contact_seed,
+    post_control,
+    raw_request,
+)
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_IN_OBJECT = b'{"Plan": ' + DEEP + b"}"
@@ -278,12 +287,8 @@ _CONTROL_VALUES = st.one_of(
 def test_fuzz_control_endpoint_values(ssm_contacts_endpoint: Any, route: str, fields: dict[str, Any]) -> None:
     control = ssm_contacts_endpoint.control
     before = control.state()
-    response = raw_request(
-        ssm_contacts_endpoint.endpoint_url,
-        "POST",
-        f"/_emulator/{route}",
-        json.dumps(fields, allow_nan=True).encode(),
-        {"Content-Type": "application/json"},
+    response = post_control(
+        ssm_contacts_endpoint.endpoint_url, route, json.dumps(fields, allow_nan=True).encode()
     )
     answer = response.json()
     assert response.status in (200, 400), answer
@@ -346,13 +351,7 @@ def test_control_values_are_range_checked(
 ) -> None:
     control = ssm_contacts_endpoint.control
     before = control.state()
-    response = raw_request(
-        ssm_contacts_endpoint.endpoint_url,
-        "POST",
-        f"/_emulator/{route}",
-        body.encode(),
-        {"Content-Type": "application/json"},
-    )
+    response = post_control(ssm_contacts_endpoint.endpoint_url, route, body.encode())
     assert response.status == 400
     answer = response.json()
     assert answer["field"] == field and answer["error"].startswith(f"{field}: ")
@@ -388,7 +387,7 @@ def test_server_flags_are_range_checked(
 def test_control_body_must_be_a_json_object(ssm_contacts_endpoint: Any) -> None:
     url = ssm_contacts_endpoint.endpoint_url
     for body in (b"[1]", b"\xff", b"{", b"[" * 100_000):
-        response = raw_request(url, "POST", "/_emulator/clock", body, {"Content-Type": "application/json"})
+        response = post_control(url, "clock", body)
         assert response.status == 400 and isinstance(response.json()["error"], str)
     assert ssm_contacts_endpoint.control.state()["calls"] == {}
 
@@ -467,36 +466,22 @@ def test_node_counting_is_exact() -> None:
 
 # -- codes and outbox cover every account and region ---------------------------------------------------
 
-OTHER = {
-    "account_id": "111122223333",
-    "region": "eu-west-1",
-    "contacts": [
-        {
-            "alias": "ops",
-            "channels": [{"name": "ops-sms", "type": "SMS", "address": "+15555550199"}],
-            "plan": [{"duration_minutes": 1, "targets": ["ops-sms"]}],
-        }
-    ],
-}
+OTHER = one_contact_seed(
+    "ops",
+    {"name": "ops-sms", "type": "SMS", "address": "+15555550199"},
+    account_id="111122223333",
+    region="eu-west-1",
+)
 OPS = "arn:aws:ssm-contacts:eu-west-1:111122223333:contact/ops"
 
 
-SYDNEY = {
-    "region": "ap-southeast-2",
-    "contacts": [
-        {
-            "alias": "apac",
-            "channels": [{"name": "apac-mail", "type": "EMAIL", "address": "a@x.org"}],
-            "plan": [{"duration_minutes": 1, "targets": ["apac-mail"]}],
-        }
-    ],
-}
+SYDNEY = one_contact_seed(
+    "apac", {"name": "apac-mail", "type": "EMAIL", "address": "a@x.org"}, region="ap-southeast-2"
+)
 APAC = "arn:aws:ssm-contacts:ap-southeast-2:123456789012:contact/apac"
 
 
 def test_codes_and_outbox_cover_every_account_and_region(ssm_contacts_endpoint: Any) -> None:
-    import boto3
-
     from pulumi_engagement.emulator import get_backend
 
     control = ssm_contacts_endpoint.control
@@ -504,13 +489,7 @@ def test_codes_and_outbox_cover_every_account_and_region(ssm_contacts_endpoint: 
     control.seed(OTHER)
     control.seed(SYDNEY)
     engage(ssm_contacts_endpoint.client(), PRIMARY)
-    sydney = boto3.client(
-        "ssm-contacts",
-        region_name="ap-southeast-2",
-        endpoint_url=ssm_contacts_endpoint.endpoint_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    sydney = ssm_contacts_endpoint.client(region="ap-southeast-2")
     engage(sydney, APAC)
     # Another account: moto maps only IAM-created access keys to accounts, so page it directly
     # (the session server shares this process's state).

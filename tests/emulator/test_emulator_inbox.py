@@ -11,7 +11,6 @@ import urllib.request
 from datetime import datetime, timezone
 from typing import Any
 
-import boto3
 import pytest
 
 from .support import EXAMPLE_SEED, PRIMARY, contact_arn, engage
@@ -129,18 +128,7 @@ def test_acknowledge_is_accept_page_through_the_backend(endpoint: Any) -> None:
 
 def test_every_account_and_region_is_listed_and_acknowledgeable(endpoint: Any) -> None:
     endpoint.seed(EXAMPLE_SEED, account_id=OTHER_ACCOUNT, region=OTHER_REGION)
-    other = boto3.client(
-        "ssm-contacts",
-        endpoint_url=endpoint.endpoint_url,
-        region_name=OTHER_REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    # moto's way of choosing the account of a request.
-    other.meta.events.register(
-        "before-sign.ssm-contacts.*",
-        lambda request, **_: request.headers.__setitem__("x-moto-account-id", OTHER_ACCOUNT),
-    )
+    other = endpoint.client(region=OTHER_REGION, account_id=OTHER_ACCOUNT)
     bob = f"arn:aws:ssm-contacts:{OTHER_REGION}:{OTHER_ACCOUNT}:contact/bob"
     engagement = engage(other, bob, token="inbox-3")
     document = inbox(endpoint)

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from pulumi_engagement.emulator.models import accept_code_for, activation_code_for
 
-from .support import contact_arn, engage
+from .support import contact_arn, engage, escalation_plan
 
 
 def receipts(client: Any, page_arn: str) -> list[tuple[str, str]]:
@@ -116,19 +116,7 @@ def test_non_essential_acknowledgement_does_not_stop_escalation(
 ) -> None:
     client, clock = ssm_contacts.client, ssm_contacts.clock
     client.update_contact(
-        ContactId=world["oncall"],
-        Plan={
-            "Stages": [
-                {
-                    "DurationInMinutes": 5,
-                    "Targets": [{"ContactTargetInfo": {"ContactId": world["alice"], "IsEssential": False}}],
-                },
-                {
-                    "DurationInMinutes": 0,
-                    "Targets": [{"ContactTargetInfo": {"ContactId": world["bob"], "IsEssential": True}}],
-                },
-            ]
-        },
+        ContactId=world["oncall"], Plan=escalation_plan((5, world["alice"], False), (0, world["bob"], True))
     )
     engagement = engage(client, world["oncall"])
     [page] = pages(client, engagement)

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from pulumi_engagement.emulator import faults
 from pulumi_engagement.emulator.process import EmulatorProcess, EmulatorStartError, stop_process
+from pulumi_engagement.emulator.sdk_client import emulator_client
 
 from .support import EXAMPLE_SEED
 
@@ -46,13 +46,7 @@ def test_env_replaces_the_child_environment() -> None:
     is then not what an ordinary client sees, which proves the environment reached the child."""
     env = {**os.environ, "MOTO_ACCOUNT_ID": "111122223333"}
     with EmulatorProcess(seed=EXAMPLE_SEED, env=env) as emulator:
-        client = boto3.client(
-            "ssm-contacts",
-            endpoint_url=emulator.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        client = emulator_client(emulator.endpoint_url, region="us-east-1")
         assert client.list_contacts()["Contacts"] == []
         emulator.control.seed(EXAMPLE_SEED, account_id="111122223333")
         assert client.list_contacts()["Contacts"] != []

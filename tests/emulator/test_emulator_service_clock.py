@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from pulumi_engagement.emulator.process import EmulatorProcess
+from pulumi_engagement.emulator.sdk_client import emulator_client
 
 from .support import EXAMPLE_SEED, PRIMARY, engage, raw_request
 
@@ -142,15 +143,7 @@ def test_retention_flag() -> None:
     ) as emulator:
         control = emulator.control
         assert control.config() == {"token_retention": 300.0}
-        import boto3
-
-        client = boto3.client(
-            "ssm-contacts",
-            region_name="us-east-1",
-            endpoint_url=emulator.endpoint_url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        client = emulator_client(emulator.endpoint_url, region="us-east-1")
         first = engage(client, PRIMARY, token="t-3")
         control.advance(300)
         assert engage(client, PRIMARY, token="t-3") == first

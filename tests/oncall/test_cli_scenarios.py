@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_engagement.emulator.sdk_client import emulator_client
+
 from .support import (
     ALICE,
     ENGAGEMENT,
@@ -249,15 +251,7 @@ def test_describe_failing_after_the_start_reports_the_page_as_sent(emu: Emulator
 
 def seed_history(emu: Emulator, count: int) -> None:
     """``count`` earlier engagements of other alerts to the same contact from the same sender."""
-    import boto3
-
-    client = boto3.client(
-        "ssm-contacts",
-        endpoint_url=emu.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = emulator_client(emu.endpoint_url, region="us-east-1")
     for i in range(count):
         arn = client.start_engagement(
             ContactId=QUIET, Sender="deploy-bot", Subject=f"Earlier alert {i}", Content=f"old failure {i}"

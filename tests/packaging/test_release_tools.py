@@ -41,7 +41,7 @@ offline_ansible_lint = True
 
 def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "PYTHON", "VIRTUAL_ENV"))}
-    return subprocess.run(
+    proc = subprocess.run(
         [str(a) for a in argv],
         cwd=cwd,
         capture_output=True,
@@ -50,13 +50,15 @@ def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subp
         stdin=subprocess.DEVNULL,
         env={**base, "PATH": f"{BIN}{os.pathsep}{base.get('PATH', '')}", **(env or {})},
     )
+    # Every tool here must succeed; a failure shows all it printed.
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
 
 
 @pytest.fixture(scope="module")
 def tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("collection")
-    proc = run(BIN / "ansible-galaxy", "collection", "build", "--output-path", out, COLLECTION, cwd=out)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run(BIN / "ansible-galaxy", "collection", "build", "--output-path", out, COLLECTION, cwd=out)
     (built,) = out.glob("incident_manager-contacts-*.tar.gz")
     return built
 
@@ -83,7 +85,6 @@ def test_galaxy_importer_accepts_the_tarball_without_a_warning(tarball: Path, tm
         env={"GALAXY_IMPORTER_CONFIG": str(config)},
     )
     out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
     assert "Importer processing completed successfully" in out, out
     assert "Linting collection via ansible-lint" in out, out  # the lint step really ran
     complaints = [line for line in out.splitlines() if line.startswith(("WARNING:", "ERROR:"))]
@@ -105,7 +106,6 @@ def lint(collection: Path) -> None:
         env={"ANSIBLE_COLLECTIONS_PATH": str(collection.parents[2])},
     )  # fmt: skip
     out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
     assert "Profile 'production' was required, and it passed" in out, out
     assert "resolved_fqcn" not in out, out  # it could not find a module of the collection
 
@@ -121,20 +121,17 @@ def test_ansible_lint_production_profile_passes_on_the_source_with_galaxy_yml() 
 
 
 def test_changelog_lints_and_the_generated_rst_is_current(tmp_path: Path) -> None:
-    lint = run(BIN / "antsibull-changelog", "lint", cwd=COLLECTION)
-    assert lint.returncode == 0, lint.stdout + lint.stderr
+    run(BIN / "antsibull-changelog", "lint", cwd=COLLECTION)
     copy = tmp_path / "contacts"
     shutil.copytree(COLLECTION, copy, ignore=shutil.ignore_patterns("tests", "__pycache__"))
-    generate = run(BIN / "antsibull-changelog", "generate", cwd=copy)
-    assert generate.returncode == 0, generate.stdout + generate.stderr
+    run(BIN / "antsibull-changelog", "generate", cwd=copy)
     assert filecmp.cmp(copy / "CHANGELOG.rst", COLLECTION / "CHANGELOG.rst", shallow=False), (
         "CHANGELOG.rst is stale: run `antsibull-changelog generate` in the collection"
     )
 
 
 def test_antsibull_docs_lints_the_collection_docs() -> None:
-    proc = run(BIN / "antsibull-docs", "lint-collection-docs", "--plugin-docs", COLLECTION, cwd=ROOT)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run(BIN / "antsibull-docs", "lint-collection-docs", "--plugin-docs", COLLECTION, cwd=ROOT)
 
 
 def test_the_tarball_declares_its_execution_environment_dependencies(extracted: Path) -> None:
@@ -157,50 +154,30 @@ def test_ansible_builder_context_installs_boto3(tarball: Path, tmp_path: Path) -
     shutil.copytree(ROOT / "examples" / "execution-environment", source)
     shutil.copy(tarball, source / "incident_manager-contacts.tar.gz")
     context = tmp_path / "context"
-    create = run(
-        BIN / "ansible-builder",
-        "create",
-        "-f",
-        source / "execution-environment.yml",
-        "-c",
-        context,
+    run(
+        BIN / "ansible-builder", "create", "-f", source / "execution-environment.yml", "-c", context,
         cwd=tmp_path,
-    )
-    assert create.returncode == 0, create.stdout + create.stderr
+    )  # fmt: skip
     build = context / "_build"
-    install = run(
-        BIN / "ansible-galaxy",
-        "collection",
-        "install",
-        "--offline",
-        "-r",
-        "requirements.yml",
-        "-p",
-        tmp_path / "collections",
+    collections = tmp_path / "collections"
+    run(
+        BIN / "ansible-galaxy", "collection", "install", "--offline",
+        "-r", "requirements.yml", "-p", collections,
         cwd=build,
         env={"ANSIBLE_GALAXY_DISABLE_GPG_VERIFY": "1"},
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
+    )  # fmt: skip
     pip = tmp_path / "requirements.txt"
-    introspect = run(
-        BIN / "python",
-        build / "scripts" / "introspect.py",
-        "introspect",
-        tmp_path / "collections",
-        "--write-pip",
-        pip,
+    run(
+        BIN / "python", build / "scripts" / "introspect.py", "introspect", collections, "--write-pip", pip,
         cwd=build,
-    )
-    assert introspect.returncode == 0, introspect.stdout + introspect.stderr
+    )  # fmt: skip
     lines = [line.split("#")[0].strip() for line in pip.read_text().splitlines()]
     assert "boto3>=1.34.0" in lines, pip.read_text()
 
 
 def test_twine_check_passes_on_the_sdist_and_wheel(tmp_path: Path) -> None:
-    build = run(BIN / "python", "-m", "build", "--outdir", tmp_path, ROOT, cwd=tmp_path)
-    assert build.returncode == 0, build.stdout + build.stderr
+    run(BIN / "python", "-m", "build", "--outdir", tmp_path, ROOT, cwd=tmp_path)
     dists = sorted(tmp_path.glob("pulumi_engagement-*"))
     assert sorted(d.suffix for d in dists) == [".gz", ".whl"], dists
     check = run(BIN / "twine", "check", "--strict", *dists, cwd=tmp_path)
-    assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count("PASSED") == 2, check.stdout

@@ -26,7 +26,7 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
 
-from pulumi_engagement import EngagementProvider
+from pulumi_engagement import Engagement, EngagementArgs, EngagementProvider
 from testsupport.pulumi_provider import (
     FAKE_SECRET,
     PROVIDER_KEY,
@@ -54,6 +54,7 @@ __all__ = [
     "GrpcForwardingMocks",
     "ProviderProcess",
     "deserialize",
+    "drill_engagement",
     "inputs",
     "mocked_runtime",
     "provider_env",
@@ -109,19 +110,30 @@ SECONDARY = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/secondary-oncall"
 SERIALIZED = serialize_provider(EngagementProvider())
 
 
+#: The drill's page, as a program passes it to EngagementArgs (``inputs`` adds what Engagement adds).
+_DRILL_ARGS: dict[str, Any] = {
+    "contact_id": PRIMARY,
+    "sender": "gameday",
+    "subject": "Game day: checkout is down (drill)",
+    "content": "This is a drill. Acknowledge and join #gameday.",
+    "incident_id": "gameday-42",
+}
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def inputs(name: str = "drill", **overrides: Any) -> dict[str, Any]:
     """The inputs a program registers for Engagement(name, ...) (None values are not sent)."""
-    props = {
-        "contact_id": PRIMARY,
-        "sender": "gameday",
-        "subject": "Game day: checkout is down (drill)",
-        "content": "This is a drill. Acknowledge and join #gameday.",
-        "incident_id": "gameday-42",
-        "token_scope": urn_of(name),
-        PROVIDER_KEY: SERIALIZED,
-    }
-    props.update(overrides)
-    return {k: v for k, v in props.items() if v is not None}
+    return _without_none({**_DRILL_ARGS, "token_scope": urn_of(name), PROVIDER_KEY: SERIALIZED, **overrides})
+
+
+def drill_engagement(
+    name: str = "drill", opts: pulumi.ResourceOptions | None = None, **overrides: Any
+) -> Engagement:
+    """The drill's Engagement, declared in a program, with ``overrides`` (None leaves an argument out)."""
+    return Engagement(name, EngagementArgs(**_without_none({**_DRILL_ARGS, **overrides})), opts=opts)
 
 
 def up(provider: ProviderProcess, name: str = "drill", **overrides: Any) -> tuple[str, dict, dict]:

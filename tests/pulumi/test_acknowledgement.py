@@ -25,8 +25,8 @@ import yaml
 from pulumi.runtime import settings
 from pulumi.runtime.proto import provider_pb2
 
-from pulumi_engagement import Engagement, EngagementArgs
 from pulumi_engagement.core import to_utc
+from pulumi_engagement.provider_props import _drop_none as drop_none
 from pulumi_engagement.resource import EngagementResourceError
 
 from .support import (
@@ -37,6 +37,7 @@ from .support import (
     ROOT,
     ForwardingMocks,
     GrpcForwardingMocks,
+    drill_engagement,
     inputs,
     mocked_runtime,
     provider_env,
@@ -72,14 +73,6 @@ def seed_drill(emulator: Any, bob_answers: bool = True, time_scale: float = 0.0)
     emulator.control.set_time_scale(time_scale)
 
 
-def drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [drop_none(v) for v in value]
-    return value
-
-
 def cli_report(emulator: Any, engagement_arn: str) -> dict[str, Any]:
     """`engagement report ARN -o json`, the console script's code in its own process."""
     proc = subprocess.run(
@@ -100,6 +93,7 @@ def assert_same_numbers_as_the_cli(emulator: Any, outs: dict[str, Any]) -> dict[
     report = cli_report(emulator, outs["engagement_arn"])
     for key in METRICS:
         assert outs.get(key) == report[key], key
+    # The report keeps the None values the provider's outputs drop: normalised the provider's way.
     assert outs["pages"] == drop_none(report["pages"])
     return report
 
@@ -388,17 +382,11 @@ def test_fail_on_unacknowledged_fails_the_program_after_the_engagement_is_record
     seed_drill(emulator, bob_answers=False, time_scale=FAST)
 
     def program() -> pulumi.Output:
-        page = Engagement(
-            "drill",
-            EngagementArgs(
-                contact_id=DRILL,
-                sender="gameday",
-                subject=SUBJECT,
-                content=CONTENT,
-                wait_for_acknowledgement=True,
-                acknowledgement_timeout="2m",
-                fail_on_unacknowledged=True,
-            ),
+        page = drill_engagement(
+            contact_id=DRILL,
+            wait_for_acknowledgement=True,
+            acknowledgement_timeout="2m",
+            fail_on_unacknowledged=True,
             opts=pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(create="3m")),
         )
         return page.engagement_arn
@@ -418,12 +406,7 @@ def test_fail_on_unacknowledged_fails_the_program_after_the_engagement_is_record
 
 def test_a_wait_longer_than_the_create_timeout_is_refused_before_paging(mocks, emulator):
     def program() -> pulumi.Output:
-        page = Engagement(
-            "drill",
-            contact_id=PRIMARY,
-            sender="gameday",
-            subject="s",
-            content="c",
+        page = drill_engagement(
             wait_for_acknowledgement=True,
             acknowledgement_timeout="10m",
             opts=pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(create="10m")),

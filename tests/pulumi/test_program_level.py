@@ -14,9 +14,9 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import settings
 
-from pulumi_engagement import Engagement, EngagementArgs, EngagementProvider
+from pulumi_engagement import Engagement, EngagementProvider
 
-from .support import FAKE_SECRET, PRIMARY, REGION, ROOT, ForwardingMocks, mocked_runtime
+from .support import FAKE_SECRET, PRIMARY, REGION, ROOT, ForwardingMocks, drill_engagement, mocked_runtime
 
 EXAMPLE = ROOT / "examples" / "pulumi" / "gameday-drill"
 PROJECT = "gameday-drill"
@@ -40,18 +40,7 @@ def resolve(output: pulumi.Output) -> tuple[Any, bool]:
 
 def test_program_pages_and_outputs_strings_with_secure_fields_secret(mocks, emulator, service):
     def program() -> pulumi.Output:
-        page = Engagement(
-            "drill",
-            EngagementArgs(
-                contact_id=PRIMARY,
-                sender="gameday",
-                subject="Game day: checkout is down (drill)",
-                content="This is a drill.",
-                public_subject="Drill page",
-                public_content="Drill, see the secure channel",
-                incident_id="gameday-42",
-            ),
-        )
+        page = drill_engagement(public_subject="Drill page", public_content="Drill, see the secure channel")
 
         def check(values: list[Any]) -> None:
             arn, contact_arn, start_time, stop_time, stop_on_delete = values

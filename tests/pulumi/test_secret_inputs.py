@@ -13,10 +13,10 @@ from google.protobuf import json_format
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
-from pulumi_engagement import Engagement, EngagementArgs
+from pulumi_engagement import Engagement
 from pulumi_engagement.provider import SECRET_FIELDS
 
-from .support import PRIMARY, PROVIDER_KEY, REGION, ProviderProcess, provider_env, urn_of
+from .support import PRIMARY, PROVIDER_KEY, REGION, ProviderProcess, drill_engagement, provider_env, urn_of
 
 MARKERS = {
     "subject": "PULUMI-SECRET-SUBJECT-4c1e",
@@ -84,9 +84,8 @@ def plaintext_paths(value: Any, needle: str, path: str = "") -> list[str]:
 
 
 def drill(name: str = "drill", **overrides: Any) -> Engagement:
-    args = dict(contact_id=PRIMARY, sender="gameday", incident_id="gameday-42", **MARKERS)
-    args.update(overrides)
-    return Engagement(name, EngagementArgs(**args))
+    """The drill's Engagement with the marker texts in its secure fields."""
+    return drill_engagement(name, **{**MARKERS, **overrides})
 
 
 def test_register_resource_carries_the_secure_fields_as_secrets(recording) -> None:
