@@ -150,6 +150,30 @@ def test_wait_returns_when_the_engagement_stops(core, emulator):
     assert result.stopped_by_request
 
 
+def test_wait_reports_a_stop_that_lands_between_its_two_reads(core, emulator, monkeypatch):
+    """Someone stops the engagement while a poll is half done: the result still says who stopped it."""
+    arn = core.start(request())
+    reads: list[str] = []
+
+    def stop_after_the_first_read(name):
+        real = getattr(EngagementClient, name)
+
+        def read(self, engagement_arn):
+            result = real(self, engagement_arn)
+            reads.append(name)
+            if len(reads) == 1:
+                core.stop(arn, reason="false alarm")
+            return result
+
+        monkeypatch.setattr(EngagementClient, name, read)
+
+    stop_after_the_first_read("describe")
+    stop_after_the_first_read("pages")
+    result = core.wait(arn, timeout=60, clock=emulator.clock.timestamp, sleep=emulator.clock.advance)
+    assert result.status == "ended_unacknowledged"
+    assert result.stopped_by_request and result.stop_reason == "false alarm"
+
+
 def test_throttling_is_retried_by_the_client(core, emulator):
     emulator.faults(throttle={"StartEngagement": 0.0001})  # every call after the first is throttled
     core.start(request())

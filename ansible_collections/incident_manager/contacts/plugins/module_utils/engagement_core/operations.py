@@ -346,8 +346,10 @@ class EngagementClient(EpisodePaging):
         last_error = None
         while True:
             try:
-                pages = self.pages(engagement_arn)
+                # The engagement before its pages: a stop between the two reads then shows as a
+                # running engagement (polled again), never as stopped without its STOP receipts.
                 engagement = self.describe(engagement_arn)
+                pages = self.pages(engagement_arn)
                 last_error = None
             except EngagementError as exc:
                 if not is_transient(exc):
