@@ -249,8 +249,7 @@ engagements:
   description:
     - Engagement summaries, newest first.
     - Each has the keys C(engagement_arn), C(contact_arn), C(sender), C(incident_id), C(start_time) and
-      C(stop_time), documented in M(incident_manager.contacts.engagement)'s
-      RV(incident_manager.contacts.engagement#module:engagement) (as RV(engagement) is).
+      C(stop_time), documented field by field in RV(incident_manager.contacts.engagement#module:engagement).
   returned: when O(engagement_id) is not given
   type: list
   elements: dict
