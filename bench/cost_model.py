@@ -113,10 +113,6 @@ class Sample:
         return max(self.costs, key=lambda c: c.total)
 
     @property
-    def calls(self) -> dict[str, int]:
-        return self.worst.calls
-
-    @property
     def total(self) -> int:
         return self.worst.total
 
@@ -131,7 +127,7 @@ class Sample:
 
     @property
     def cost(self) -> Cost:
-        return Cost(self.calls, self.wall_s)
+        return Cost(self.worst.calls, self.wall_s)
 
     def text(self) -> str:
         low = min(c.total for c in self.costs)

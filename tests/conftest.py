@@ -7,13 +7,10 @@ start (the CLI, ansible-playbook, the Pulumi provider) inherit it.
 
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def _private_state_directory(tmp_path_factory, monkeypatch):
-    state = tmp_path_factory.mktemp("state")
-    state.chmod(0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(state))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(state / "cache"))
-    return state
+# One autouse fixture for both test trees. It is defined in the collection's unit-test conftest
+# because `ansible-test units` only sees the collection; the repository root (pytest's pythonpath)
+# holds ansible_collections/, so it is importable here, and a fixture imported into a conftest is
+# registered as that conftest's own.
+from ansible_collections.incident_manager.contacts.tests.unit.conftest import (  # noqa: F401
+    _private_state_directory,
+)

@@ -143,6 +143,31 @@ def _recording_play(
     return play, registered
 
 
+def ansible_doc(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``ansible-doc ARGS`` (the venv's: first on the clean environment's PATH)."""
+    return subprocess.run(
+        ["ansible-doc", *args], env=ansible_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+
+
+def run_probe(tmp_path: Path, script: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``python -c SCRIPT ARGV`` in the clean environment, from the repository root so that its
+    ansible_collections/ is importable: a module process as Ansible starts one, observed from inside."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *argv],
+        cwd=ROOT,
+        env=ansible_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def probe_report(proc: subprocess.CompletedProcess[str]) -> Any:
+    """The JSON report a probe prints as its last line on stderr."""
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
 def page_task(**overrides: Any) -> dict[str, Any]:
     """An engagement task paging the primary on-call plan."""
     options = {
@@ -172,13 +197,15 @@ class Playbook:
         return self.proc.returncode
 
 
+def deploy_play_of(tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The play deploy.yml runs: ``tasks`` on every target host."""
+    return {"name": "deploy", "hosts": "targets", "gather_facts": False, "tasks": tasks}
+
+
 def deploy_play(failing: list[str], extra_tasks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A deploy that fails on the `failing` hosts."""
-    return {
-        "name": "deploy",
-        "hosts": "targets",
-        "gather_facts": False,
-        "tasks": [
+    return deploy_play_of(
+        [
             {
                 "name": FAIL_TASK,
                 "ansible.builtin.fail": {"msg": "migration failed on {{ inventory_hostname }}"},
@@ -187,8 +214,8 @@ def deploy_play(failing: list[str], extra_tasks: list[dict[str, Any]] | None = N
             *(extra_tasks or []),
             # fail and debug never connect to the host; ping does, so an unreachable host shows.
             {"name": "Check the host", "ansible.builtin.ping": {}},
-        ],
-    }
+        ]
+    )
 
 
 def run_playbook(

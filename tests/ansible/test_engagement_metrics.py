@@ -7,33 +7,19 @@ clock) the Ansible result and the CLI's JSON must be the same document, number f
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
-from .support import ALICE, BIN, PRIMARY, Emulator, page_task, run_tasks
+from tests.cli.support import Emulator as CliEmulator
+
+from .support import ALICE, PRIMARY, Emulator, page_task, run_tasks
 
 INFO = "incident_manager.contacts.engagement_info"
 
 
 def cli_report(emulator: Emulator, arn: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ENDPOINT_URL_SSM_CONTACTS=emulator.endpoint_url,
-        AWS_REGION="us-east-1",
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-    )
-    proc = subprocess.run(
-        [str(BIN / "engagement"), "report", arn, "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """`engagement report ARN --output json`, run as the CLI tests run the installed script."""
+    cli = CliEmulator(emulator.endpoint_url, emulator.control)
+    proc = cli.run("report", arn, "--output", "json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 from pathlib import Path
 
 from .support import (
@@ -13,8 +11,11 @@ from .support import (
     ROOT,
     SECONDARY,
     Emulator,
+    ansible_doc,
     ansible_env,
     page_task,
+    probe_report,
+    run_probe,
     run_tasks,
 )
 
@@ -224,27 +225,14 @@ def test_example_failed_deploy_playbook_pages_once(tmp_path: Path, emulator: Emu
 
 
 def test_ansible_doc_is_complete(tmp_path: Path) -> None:
-    env = ansible_env(tmp_path)
-    doc = subprocess.run(
-        ["ansible-doc", "incident_manager.contacts.engagement"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    doc = ansible_doc(tmp_path, "incident_manager.contacts.engagement")
     assert doc.returncode == 0, doc.stderr
     text = doc.stdout
     needles = ("rescue:", "wait: true", "state: stopped", "idempotency_token", "aws_region", "RETURN VALUES")
     for needle in needles:
         assert needle in text, needle
     assert "ansible_failed_result" in text
-    info = subprocess.run(
-        ["ansible-doc", "incident_manager.contacts.engagement_info"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    info = ansible_doc(tmp_path, "incident_manager.contacts.engagement_info")
     assert info.returncode == 0 and "include_pages" in info.stdout
 
 
@@ -275,16 +263,9 @@ finally:
 
 def test_module_process_pauses_the_collector_only_while_starting(tmp_path: Path) -> None:
     # Building the client sends nothing, so no emulator is needed.
-    proc = subprocess.run(
-        [sys.executable, "-c", _RUN_TASK_PROBE, "http://127.0.0.1:9"],
-        cwd=ROOT,  # the repository's ansible_collections/ is importable from here
-        env=ansible_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_probe(tmp_path, _RUN_TASK_PROBE, "http://127.0.0.1:9")
     assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    report = probe_report(proc)
     assert report["seen"] == [["before client", False], ["after client", True, True]]
     assert report["after"] is True
     # The client is botocore's: boto3 (s3transfer, multiprocessing) is never imported.
@@ -294,13 +275,5 @@ def test_module_process_pauses_the_collector_only_while_starting(tmp_path: Path)
 def test_module_called_in_process_leaves_the_collector_alone(tmp_path: Path) -> None:
     # Without run_task (unit tests call main() directly), nothing changes the collector.
     probe = _RUN_TASK_PROBE.replace("common.run_task(main)", "main()")
-    proc = subprocess.run(
-        [sys.executable, "-c", probe, "http://127.0.0.1:9"],
-        cwd=ROOT,
-        env=ansible_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    report = probe_report(run_probe(tmp_path, probe, "http://127.0.0.1:9"))
     assert report["seen"] == [["before client", True], ["after client", True, False]]

@@ -22,6 +22,7 @@ from .support import (
     ansible_env,
     callback_env,
     deploy_play,
+    deploy_play_of,
     run_playbook,
 )
 
@@ -90,20 +91,17 @@ def test_a_successful_run_never_pages(tmp_path: Path, emulator: Emulator) -> Non
     assert "page_on_failure" not in run.output
 
 
+#: A deploy that fails everywhere and is rolled back by its rescue: the hosts count as rescued.
+RESCUED_DEPLOY = {
+    "name": "Deploy with a fallback",
+    "block": [{"name": FAIL_TASK, "ansible.builtin.fail": {"msg": "broke"}}],
+    "rescue": [{"name": "Roll back", "ansible.builtin.debug": {"msg": "rolled back"}}],
+}
+
+
 def test_rescued_and_ignored_failures_never_page(tmp_path: Path, emulator: Emulator) -> None:
-    play = {
-        "name": "deploy",
-        "hosts": "targets",
-        "gather_facts": False,
-        "tasks": [
-            {"name": "Flaky probe", "ansible.builtin.fail": {"msg": "ignored"}, "ignore_errors": True},
-            {
-                "name": "Deploy with a fallback",
-                "block": [{"name": FAIL_TASK, "ansible.builtin.fail": {"msg": "broke"}}],
-                "rescue": [{"name": "Roll back", "ansible.builtin.debug": {"msg": "rolled back"}}],
-            },
-        ],
-    }
+    ignored = {"name": "Flaky probe", "ansible.builtin.fail": {"msg": "ignored"}, "ignore_errors": True}
+    play = deploy_play_of([ignored, RESCUED_DEPLOY])
     run = run_playbook(tmp_path, [play], hosts=3, env=callback_env(emulator))
     assert run.rc == 0, run.output
     assert "rescued=1" in run.output and "ignored=1" in run.output
@@ -111,23 +109,12 @@ def test_rescued_and_ignored_failures_never_page(tmp_path: Path, emulator: Emula
 
 
 def test_a_rescued_failure_is_not_named_in_the_page(tmp_path: Path, emulator: Emulator) -> None:
-    play = {
-        "name": "deploy",
-        "hosts": "targets",
-        "gather_facts": False,
-        "tasks": [
-            {
-                "name": "Deploy with a fallback",
-                "block": [{"name": FAIL_TASK, "ansible.builtin.fail": {"msg": "broke"}}],
-                "rescue": [{"name": "Roll back", "ansible.builtin.debug": {"msg": "rolled back"}}],
-            },
-            {
-                "name": "Smoke test",
-                "ansible.builtin.fail": {"msg": "smoke test failed"},
-                "when": "inventory_hostname == 'web-01'",
-            },
-        ],
+    smoke_test = {
+        "name": "Smoke test",
+        "ansible.builtin.fail": {"msg": "smoke test failed"},
+        "when": "inventory_hostname == 'web-01'",
     }
+    play = deploy_play_of([RESCUED_DEPLOY, smoke_test])
     run = run_playbook(tmp_path, [play], hosts=3, env=callback_env(emulator))
     assert run.rc == 2, run.output
     (page,) = engagements(emulator)

@@ -5,13 +5,11 @@ ansible-playbook against the emulator."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from pulumi_engagement.core import ClientConfig, EngagementClient
 
-from .support import PRIMARY, ROOT, Emulator, ansible_env, page_task, run_tasks
+from .support import PRIMARY, Emulator, page_task, probe_report, run_probe, run_tasks
 
 #: Unique markers: searched for in every output, so any leak of a secure field is caught.
 MARKERS = {
@@ -125,15 +123,8 @@ def test_the_managed_nodes_syslog_is_not_given_them(tmp_path: Path, emulator: Em
         return_content=True,  # even when the result carries them, syslog does not
         **MARKERS,
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", _SYSLOG_PROBE, json.dumps(args)],
-        cwd=ROOT,
-        env=ansible_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    written = json.loads(proc.stderr.strip().splitlines()[-1])
+    proc = run_probe(tmp_path, _SYSLOG_PROBE, json.dumps(args))
+    written = probe_report(proc)
     (invoked,) = [line for line in written if "Invoked with" in line]
     assert "sender=deploy-pipeline" in invoked and f"contact_id={PRIMARY}" in invoked
     for name in MARKERS:

@@ -246,29 +246,13 @@ metrics:
       type: list
       elements: str
 engagements:
-  description: Engagement summaries, newest first.
+  description:
+    - Engagement summaries, newest first.
+    - Each has the keys C(engagement_arn), C(contact_arn), C(sender), C(incident_id), C(start_time) and
+      C(stop_time), documented field by field in RV(incident_manager.contacts.engagement#module:engagement).
   returned: when O(engagement_id) is not given
   type: list
   elements: dict
-  contains:
-    engagement_arn:
-      description: ARN of the engagement.
-      type: str
-    contact_arn:
-      description: ARN of the contact or escalation plan paged.
-      type: str
-    sender:
-      description: Who paged.
-      type: str
-    incident_id:
-      description: Incident ID.
-      type: str
-    start_time:
-      description: When the engagement started.
-      type: str
-    stop_time:
-      description: When it stopped; null while it runs.
-      type: str
 """
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (  # noqa: E402

@@ -1,5 +1,7 @@
 """Each test gets its own per-user state directory, so no test sees hints another test (or a
-real run on this machine) left for the same alert."""
+real run on this machine) left for the same alert.
+
+The repository's tests/conftest.py imports this fixture for every other suite too."""
 
 from __future__ import annotations
 

@@ -26,6 +26,10 @@ STARTED_ISO = STARTED.strftime("%Y-%m-%dT%H:%M:%SZ")
 PAGE = dict(
     contact_id=PLAN, sender="deploy", subject="Deploy failed", content="lock timeout", incident_id="inc-1"
 )
+# StartEngagement's request for PAGE, less its idempotency token.
+START_REQUEST = dict(
+    ContactId=PLAN, Sender="deploy", Subject="Deploy failed", Content="lock timeout", IncidentId="inc-1"
+)
 
 
 class Exited(Exception):
@@ -88,6 +92,15 @@ def probed(**response) -> dict:
     return dict(response, ResponseMetadata={"HTTPHeaders": {"date": now}})
 
 
+def expect_new_page(stubbed: Stubber, token: str) -> None:
+    """PAGE not sent before: nothing is running, StartEngagement gets ``token``, then the read-back."""
+    stubbed.add_response("list_engagements", {"Engagements": []})
+    stubbed.add_response(
+        "start_engagement", {"EngagementArn": ARN}, dict(START_REQUEST, IdempotencyToken=token)
+    )
+    stubbed.add_response("describe_engagement", described(), {"EngagementId": ARN})
+
+
 def test_check_mode_reports_the_page_and_never_starts(stubbed: Stubber) -> None:
     stubbed.add_response("list_engagements", {"Engagements": []})
     exited = run(dict(PAGE, _ansible_check_mode=True, _ansible_diff=True))
@@ -99,29 +112,8 @@ def test_check_mode_reports_the_page_and_never_starts(stubbed: Stubber) -> None:
 
 
 def test_starts_with_the_derived_token(stubbed: Stubber) -> None:
-    token = derive_token(
-        {
-            "ContactId": PLAN,
-            "Sender": "deploy",
-            "Subject": "Deploy failed",
-            "Content": "lock timeout",
-            "IncidentId": "inc-1",
-        }
-    )
-    stubbed.add_response("list_engagements", {"Engagements": []})
-    stubbed.add_response(
-        "start_engagement",
-        {"EngagementArn": ARN},
-        dict(
-            ContactId=PLAN,
-            Sender="deploy",
-            Subject="Deploy failed",
-            Content="lock timeout",
-            IncidentId="inc-1",
-            IdempotencyToken=token,
-        ),
-    )
-    stubbed.add_response("describe_engagement", described(), {"EngagementId": ARN})
+    token = derive_token(START_REQUEST)
+    expect_new_page(stubbed, token)
     exited = run(PAGE)
     assert exited.result["changed"] is True
     assert exited.result["engagement"]["engagement_arn"] == ARN
@@ -170,20 +162,7 @@ def test_service_errors_are_reported_with_their_code(stubbed: Stubber) -> None:
 
 
 def test_an_explicit_token_is_sent_as_given(stubbed: Stubber) -> None:
-    stubbed.add_response("list_engagements", {"Engagements": []})
-    stubbed.add_response(
-        "start_engagement",
-        {"EngagementArn": ARN},
-        dict(
-            ContactId=PLAN,
-            Sender="deploy",
-            Subject="Deploy failed",
-            Content="lock timeout",
-            IncidentId="inc-1",
-            IdempotencyToken="change-1234",
-        ),
-    )
-    stubbed.add_response("describe_engagement", described(), {"EngagementId": ARN})
+    expect_new_page(stubbed, "change-1234")
     exited = run(dict(PAGE, idempotency_token="change-1234"))
     assert exited.result["changed"] is True
     assert exited.result["engagement"]["idempotency_token"] == "change-1234"
