@@ -6,6 +6,7 @@ control endpoint is never throttled, failed or dropped.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import threading
@@ -126,9 +127,12 @@ def forwarded(
     """The handler of an operation that only validates, calls the backend and serialises: see
     :meth:`SSMContactsResponse._forward` (the others have handlers of their own below)."""
 
-    def handler(self: SSMContactsResponse) -> Any:
-        return self._forward(answer, listing, renamed or {})
+    renamed = dict(renamed or {})
 
+    def handler(self: SSMContactsResponse) -> Any:
+        return self._forward(answer, listing, renamed)
+
+    handler.renamed = renamed  # type: ignore[attr-defined]  # for the backend-signature test
     return handler
 
 
@@ -245,13 +249,18 @@ class SSMContactsResponse(BaseResponse):
     def _forward(self, answer: str | None, listing: str | None, renamed: Mapping[str, str]) -> Any:
         """Every input member of the operation's model, by keyword (snake_case, unless ``renamed``), to
         the backend method of the operation's name; its result answered under ``answer`` (a whole
-        answer if None), or as a page of ``listing``. A model member the backend does not take fails
-        loudly (an InternalServerException) in every test, never silently dropped."""
+        answer if None), or as a page of ``listing``. A member the request sets and the backend does
+        not take fails loudly (an InternalServerException), never silently dropped; one it leaves
+        out is not passed, so a newer botocore's optional member breaks no request that omits it.
+        (tests/emulator/test_backend_signatures.py keeps the backend in step with the model.)"""
         operation = self._operation()
         p = self._params()  # validated before the backend is looked up, as in every handler
         members = operation_model(operation).input_shape.members
+        method = getattr(self.backend, camelcase_to_underscores(operation))
+        accepted = inspect.signature(method).parameters
         arguments = {renamed.get(name, camelcase_to_underscores(name)): p.get(name) for name in members}
-        result = getattr(self.backend, camelcase_to_underscores(operation))(**arguments)
+        arguments = {k: v for k, v in arguments.items() if v is not None or k in accepted}
+        result = method(**arguments)
         if listing is not None:
             return self._ok(_listing(listing, *result))
         return self._ok({answer: result} if answer else result)
