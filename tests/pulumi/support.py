@@ -153,6 +153,10 @@ def _load_provider(serialized: Any, config: dict[str, Any], project: str) -> Any
     return provider
 
 
+class CheckFailed(ValueError):
+    """A resource's Check failed: the program fails, as under the engine (tests cause it on purpose)."""
+
+
 class _DynamicResourceMocks(Mocks):
     """Mocks that hand dynamic resources to ``forward``; any other resource gets a made-up id."""
 
@@ -175,7 +179,7 @@ class _DynamicResourceMocks(Mocks):
     @staticmethod
     def check_failed(args: MockResourceArgs, problems: list[str]) -> ValueError:
         """The error the engine reports for a resource whose Check failed."""
-        return ValueError(f"{args.typ} resource {args.name!r} has a problem: {'; '.join(problems)}")
+        return CheckFailed(f"{args.typ} resource {args.name!r} has a problem: {'; '.join(problems)}")
 
 
 class ForwardingMocks(_DynamicResourceMocks):
