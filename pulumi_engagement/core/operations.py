@@ -342,8 +342,9 @@ class EngagementClient(EpisodePaging):
             try:
                 # The engagement before its pages: a stop between the two reads then shows as a
                 # running engagement (polled again), never as stopped without its STOP receipts.
-                engagement = self.describe(engagement_arn)
-                pages = self.pages(engagement_arn)
+                # Both are kept only together, so a timeout never reports half of a failed poll.
+                read = self.describe(engagement_arn)
+                engagement, pages = read, self.pages(engagement_arn)
                 last_error = None
             except EngagementError as exc:
                 if not is_transient(exc):

@@ -60,6 +60,7 @@ def touching(method: _F) -> _F:
 def paginate(
     items: list[Any],
     render: Callable[[Any], dict[str, Any]],
+    *,
     next_token: str | None = None,
     max_results: int | None = None,
 ) -> Listing:

@@ -19,7 +19,11 @@ def _quiet_deliberate_program_failures() -> Iterator[None]:
     """A program a test fails on purpose (a Check failure) leaves Pulumi's registration futures
     holding that error unretrieved; asyncio would print each at exit. Only those are dropped: any
     other unretrieved error still reaches asyncio's handler."""
-    loop = asyncio.get_event_loop_policy().get_event_loop()
+    try:  # the thread's loop, which pulumi.runtime.test runs programs on (made as Pulumi makes it)
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
     previous = loop.get_exception_handler()
 
     def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
