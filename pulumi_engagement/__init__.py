@@ -41,7 +41,7 @@ _PULUMI_NAMES = ("Engagement", "EngagementArgs", "EngagementProvider")
 def __getattr__(name: str) -> Any:
     if name in _PULUMI_NAMES:
         try:
-            from . import resource
+            from .pulumi_adapter import resource
         except ModuleNotFoundError as exc:
             if exc.name != "pulumi" and not (exc.name or "").startswith("pulumi."):
                 raise

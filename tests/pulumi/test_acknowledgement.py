@@ -26,7 +26,7 @@ from pulumi.runtime import settings
 from pulumi.runtime.proto import provider_pb2
 
 from pulumi_engagement.core import to_utc
-from pulumi_engagement.resource import EngagementResourceError
+from pulumi_engagement.pulumi_adapter.resource import EngagementResourceError
 
 from .support import (
     ACCOUNT,

@@ -6,15 +6,15 @@ import inspect
 
 from pulumi_engagement import Engagement, EngagementArgs
 from pulumi_engagement.core import SECURE_FIELDS, request_field_names
-from pulumi_engagement.provider import (
+from pulumi_engagement.pulumi_adapter.dynamic_provider import (
     CONTACT_FIELD,
     INPUT_FIELDS,
     SECRET_FIELDS,
     TOKEN_FIELD,
     EngagementProvider,
 )
-from pulumi_engagement.pulumi_compat import UNKNOWN
-from pulumi_engagement.resource import OUTPUT_FIELDS
+from pulumi_engagement.pulumi_adapter.sdk_internals import UNKNOWN
+from pulumi_engagement.pulumi_adapter.resource import OUTPUT_FIELDS
 
 PROVIDER_INPUTS = (
     "stop_on_delete",

@@ -14,7 +14,7 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
 from pulumi_engagement import Engagement
-from pulumi_engagement.provider import SECRET_FIELDS
+from pulumi_engagement.pulumi_adapter.dynamic_provider import SECRET_FIELDS
 
 from .support import PRIMARY, PROVIDER_KEY, REGION, ProviderProcess, drill_engagement, provider_env, urn_of
 

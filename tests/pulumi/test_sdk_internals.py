@@ -1,4 +1,4 @@
-"""The Pulumi SDK internals the provider and resource rely on (pulumi_engagement/pulumi_compat.py).
+"""The Pulumi SDK internals the provider and resource rely on (pulumi_engagement/pulumi_adapter/sdk_internals.py).
 
 Each test names what changed upstream when it fails, so an SDK upgrade breaks here, loudly, rather
 than as a provider that misreads values or derived tokens that silently change.
@@ -12,7 +12,7 @@ from pulumi.runtime import rpc
 
 from pulumi_engagement import Engagement
 from pulumi_engagement.core import StartRequest
-from pulumi_engagement.pulumi_compat import (
+from pulumi_engagement.pulumi_adapter.sdk_internals import (
     ENGAGEMENT_TYPE,
     SECRET_SIG,
     SECRET_SIG_KEY,

@@ -2,7 +2,7 @@
 
 The provider sees property values in the SDK's wire shapes (the unknown sentinel, secret
 envelopes) and the resource scopes its derived token by its URN, whose type part the SDK
-builds. Each such fact is named here once; ``tests/pulumi/test_pulumi_compat.py`` fails loudly
+builds. Each such fact is named here once; ``tests/pulumi/test_sdk_internals.py`` fails loudly
 when the installed SDK's shape changes, instead of a provider that silently misreads values or a
 token that silently changes.
 """

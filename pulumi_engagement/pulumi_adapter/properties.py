@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import (
+from ..core import (
     IDENTIFYING_FIELDS,
     SECURE_FIELDS,
     EngagementMetrics,
     field_name,
     request_field_names,
 )
-from .core.model import TOKEN_MEMBER
-from .core.timeutil import parse_duration
-from .pulumi_compat import unwrap_secret
+from ..core.model import TOKEN_MEMBER
+from ..core.timeutil import parse_duration
+from .sdk_internals import unwrap_secret
 
 PROVIDER_KEY = "__provider"
 

@@ -47,7 +47,7 @@ import pulumi
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
-from .provider import (
+from .dynamic_provider import (
     COMPUTED_FIELDS,
     CREATE_TIMEOUT_KEY,
     INPUT_FIELDS,
@@ -59,7 +59,7 @@ from .provider import (
     EngagementResourceError,
     duration_seconds,
 )
-from .pulumi_compat import engagement_urn
+from .sdk_internals import engagement_urn
 
 __all__ = ["Engagement", "EngagementArgs", "EngagementProvider", "EngagementResourceError"]
 
