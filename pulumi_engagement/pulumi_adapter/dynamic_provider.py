@@ -89,7 +89,6 @@ from .properties import (  # noqa: F401 - re-exported: tests and the resource im
 )
 from .sdk_internals import UNKNOWN, is_unknown, unwrap_secret
 
-
 #: The module that stacks' state names the provider by (pickled since 0.1.0; must keep resolving).
 PICKLED_MODULE = "pulumi_engagement.provider"
 

@@ -13,8 +13,8 @@ from pulumi_engagement.pulumi_adapter.dynamic_provider import (
     TOKEN_FIELD,
     EngagementProvider,
 )
-from pulumi_engagement.pulumi_adapter.sdk_internals import UNKNOWN
 from pulumi_engagement.pulumi_adapter.resource import OUTPUT_FIELDS
+from pulumi_engagement.pulumi_adapter.sdk_internals import UNKNOWN
 
 PROVIDER_INPUTS = (
     "stop_on_delete",

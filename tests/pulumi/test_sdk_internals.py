@@ -1,4 +1,4 @@
-"""The Pulumi SDK internals the provider and resource rely on (pulumi_engagement/pulumi_adapter/sdk_internals.py).
+"""The Pulumi SDK internals the provider and resource rely on (pulumi_adapter/sdk_internals.py).
 
 Each test names what changed upstream when it fails, so an SDK upgrade breaks here, loudly, rather
 than as a provider that misreads values or derived tokens that silently change.
