@@ -19,7 +19,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 unit: $(STAMP)
-	$(VENV)/bin/pytest -q -n 2 -m "not browser" tests
+	$(VENV)/bin/pytest -q -n 2 -m "not browser and not pulumi_e2e" tests
 
 # Each area adds its own checks to TEST_STEPS from mk/*.mk.
 TEST_STEPS := lint unit

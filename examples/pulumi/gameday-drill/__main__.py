@@ -45,6 +45,9 @@ pulumi.export("paged", drill.contact_arn)
 pulumi.export("incident_id", drill.incident_id)
 pulumi.export("start_time", drill.start_time)
 pulumi.export("stop_time", drill.stop_time)
+# The page as sent: secrets in the state (`pulumi stack output` shows [secret]).
+pulumi.export("subject", drill.subject)
+pulumi.export("content", drill.content)
 # ... and how the on-call responded (the drill's result).
 pulumi.export("acknowledged", drill.acknowledged)
 pulumi.export("acknowledged_by", drill.acknowledged_by)
