@@ -12,7 +12,9 @@ import pulumi
 
 from pulumi_engagement import Engagement, EngagementArgs
 
-from .support import PRIMARY, Program
+from .support import PRIMARY, SEED, Program
+
+SEED_FILE = SEED
 
 #: The page every case sends unless it says otherwise.
 PAGE: dict[str, Any] = {
@@ -31,6 +33,7 @@ def page(name: str, opts: pulumi.ResourceOptions | None = None, **overrides: Any
     args = {k: v for k, v in {**PAGE, **overrides}.items() if v is not None}
     engagement = Engagement(name, EngagementArgs(**args), opts=opts)
     pulumi.export(f"{name}_arn", engagement.engagement_arn)
+    pulumi.export(f"{name}_stop_time", engagement.stop_time)
     return engagement
 
 

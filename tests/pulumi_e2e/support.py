@@ -152,6 +152,19 @@ class Project:
             )
         return result
 
+    def engagement(self, *args: str) -> dict[str, Any]:
+        """The project's own CLI (``engagement start|stop ...``) against the same emulator, JSON out."""
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "engagement"), *args, "--output", "json"],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, f"engagement {' '.join(args)}: {result.stderr}"
+        return json.loads(result.stdout)
+
     def deployment(self, stack: str) -> dict[str, Any]:
         """``pulumi stack export``: the raw state, secrets as ciphertext."""
         return json.loads(self.pulumi("stack", "export", "--stack", stack).stdout)["deployment"]
@@ -160,6 +173,28 @@ class Project:
         """The Engagement resources of the state (secrets still ciphertext)."""
         resources = self.deployment(stack).get("resources") or []
         return [r for r in resources if r.get("type") == ENGAGEMENT_TYPE]
+
+
+def outputs_in_state(project: Project, stack: str) -> dict[str, dict[str, Any]]:
+    """Each Engagement's outputs in the state, by resource name (secrets still ciphertext)."""
+    return {r["urn"].rsplit("::", 1)[-1]: r.get("outputs", {}) for r in project.engagements_in_state(stack)}
+
+
+class StepLog:
+    """An Automation API ``on_event`` callback: the engine's completed steps, in order, as
+    ``(op, resource name, keys that caused a replacement)``."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def __call__(self, event: Any) -> None:
+        done = event.res_outputs_event
+        if done is not None:
+            meta = done.metadata
+            self.steps.append((meta.op.value, meta.urn.rsplit("::", 1)[-1], tuple(meta.keys or ())))
+
+    def of(self, name: str) -> list[tuple[str, tuple[str, ...]]]:
+        return [(op, keys) for op, resource, keys in self.steps if resource == name]
 
 
 def changes(result: Any) -> dict[str, int]:
