@@ -63,6 +63,7 @@ def test_refresh_shows_an_out_of_band_stop_and_an_acknowledgement_and_up_pages_n
     assert state["stopped"]["stop_time"] == stopped_by_cli["engagement"]["stop_time"]
     assert state["stopped"]["acknowledged"] is False
     answered = state["answered"]
+    assert answered["engagement_arn"] == answered_arn
     assert (answered["acknowledged"], answered["acknowledged_by"]) == (True, ALICE)
     assert answered["time_to_acknowledge"] == 120 and answered["stop_time"] == answered["acknowledged_at"]
 
@@ -114,7 +115,9 @@ def test_retain_on_delete_protect_and_ignore_changes_are_honoured(project: Proje
         return programs.each(
             programs.pages("retained", opts=pulumi.ResourceOptions(retain_on_delete=True)),
             programs.pages("protected", opts=pulumi.ResourceOptions(protect=True)),
-            programs.pages("ignoring", subject=subject, opts=pulumi.ResourceOptions(ignore_changes=["subject"])),
+            programs.pages(
+                "ignoring", subject=subject, opts=pulumi.ResourceOptions(ignore_changes=["subject"])
+            ),
         )
 
     stack = project.stack("dev", program("[DRILL] first subject"))
