@@ -12,7 +12,7 @@ import pulumi
 
 from pulumi_engagement import Engagement, EngagementArgs
 
-from .support import PRIMARY, SEED, Program
+from .support import ENGAGEMENT_TYPE, PRIMARY, SEED, Program
 
 SEED_FILE = SEED
 
@@ -68,12 +68,13 @@ def chained(first_subject: str) -> Program:
     return program
 
 
-def adopted(arn: str) -> Program:
-    """An engagement started elsewhere, adopted by ``Engagement.get``."""
+def adopted(*arns: str) -> Program:
+    """Engagements started elsewhere, adopted by ``Engagement.get`` as adopted-0, adopted-1, ..."""
 
     def program() -> None:
-        engagement = Engagement.get("adopted", arn)
-        pulumi.export("stop_time", engagement.stop_time)
+        for i, arn in enumerate(arns):
+            engagement = Engagement.get(f"adopted-{i}", arn)
+            pulumi.export(f"adopted-{i}_stop_time", engagement.stop_time)
 
     return program
 
@@ -92,4 +93,15 @@ def each(*programs: Callable[[], None]) -> Program:
     return program
 
 
-__all__: Sequence[str] = ("PAGE", "adopted", "chained", "each", "example", "numbered_pages", "page", "pages")
+__all__: Sequence[str] = (
+    "ENGAGEMENT_TYPE",
+    "PAGE",
+    "SEED_FILE",
+    "adopted",
+    "chained",
+    "each",
+    "example",
+    "numbered_pages",
+    "page",
+    "pages",
+)
