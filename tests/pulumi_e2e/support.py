@@ -99,6 +99,7 @@ class Project:
 
     def __init__(self, cli_dir: Path, root: Path, env: Mapping[str, str], name: str = "e2e-drills") -> None:
         self.cli_dir = cli_dir
+        self.cli = cli_dir / "pulumi"
         self.dir = root / name
         self.dir.mkdir(parents=True, exist_ok=True)
         (root / "state").mkdir(exist_ok=True)
@@ -233,3 +234,58 @@ class Service:
     def acknowledge_all(self, arn: str) -> None:
         for page in self.client.list_pages_by_engagement(EngagementId=arn)["Pages"]:
             self.client.accept_page(PageId=page["PageArn"], AcceptType="READ", AcceptCode="000000")
+
+
+class DenyingProxy:
+    """A loopback proxy in front of the emulator that answers one operation AccessDeniedException,
+    as AWS does when the identity's policy lacks it, and forwards every other call unchanged."""
+
+    def __init__(self, upstream: str, operation: str) -> None:
+        import http.client
+        import http.server
+        import threading
+        from urllib.parse import urlsplit
+
+        target = urlsplit(upstream)
+        denied = f"SSMContacts.{operation}"
+        message = (
+            f"User: arn:aws:iam::{ACCOUNT}:user/drill is not authorized to perform: "
+            f"ssm-contacts:{operation} on resource: {PRIMARY}"
+        )
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.headers.get("X-Amz-Target") == denied:
+                    status, headers = 400, {"Content-Type": "application/x-amz-json-1.1"}
+                    payload = json.dumps({"__type": "AccessDeniedException", "Message": message}).encode()
+                else:
+                    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                    forwarded = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                    connection.request("POST", self.path, body, forwarded)
+                    answer = connection.getresponse()
+                    status, headers, payload = answer.status, dict(answer.getheaders()), answer.read()
+                    connection.close()
+                # The service's own Date goes through: the core reads the service's clock from it.
+                self.send_response_only(status)
+                for key, value in headers.items():
+                    if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.endpoint_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> DenyingProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
