@@ -1,7 +1,8 @@
 # Pulumi: the dynamic resource's unit-level tests also run in `unit`; `pulumi-cli` builds the real
 # CLI from the Go module proxy (scripts/pulumi_cli.sh, cached per version outside the checkout)
 # and prints, as its last line, the folder that holds it and its plugins.
-.PHONY: pulumi-tests pulumi-cli
+.PHONY: pulumi-tests pulumi-cli pulumi-e2e
+TEST_STEPS += pulumi-e2e
 
 # Engine level (the real `python -m pulumi.dynamic` over gRPC), program level, the example under forwarding mocks.
 pulumi-tests: $(STAMP)
@@ -9,3 +10,12 @@ pulumi-tests: $(STAMP)
 
 pulumi-cli:
 	@scripts/pulumi_cli.sh
+
+# The end-to-end suite: the real CLI and engine (Automation API inline programs) against the
+# emulator. The CLI is built (or found in its cache) first, once, and handed to the suite; a
+# failed build fails this step (the suite never skips). Left out of `make unit` by its marker.
+pulumi-e2e: $(STAMP)
+	@cli="$$(scripts/pulumi_cli.sh | tail -n 1)"; \
+	test -x "$$cli/pulumi" || { echo "pulumi-e2e: scripts/pulumi_cli.sh gave no CLI (see above)" >&2; exit 1; }; \
+	echo "pulumi-e2e: $$("$$cli/pulumi" version) from $$cli"; \
+	PULUMI_CLI_DIR="$$cli" $(VENV)/bin/pytest -q -n 2 -p no:cacheprovider tests/pulumi_e2e
