@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ansible_bench, cli_bench, core_bench, cost_bench, pulumi_bench
+from . import ansible_bench, cli_bench, core_bench, cost_bench, pulumi_bench, pulumi_engine_bench
 from .harness import Emulator, Result, failed, merge_with_previous, write_results
 
 
@@ -115,6 +115,17 @@ BENCHMARKS = (
             emu, histories=(0, 300) if q else (0, 300, 10_000), reps=3 if q else 5
         ),
     ),
+    Benchmark(
+        "9",
+        "9. Pulumi engine: pulumi up",
+        "ratio",
+        "<= 1.3x",
+        "no-op dynamic resources (the engine's floor)",
+        # --quick: one round of 1 and 5 (the real CLI: a few seconds per up).
+        lambda emu, q: pulumi_engine_bench.bench_engine(
+            emu, counts=(1, 5) if q else (1, 20), rounds=1 if q else 3
+        ),
+    ),
 )
 
 
@@ -154,7 +165,7 @@ def write_run(results: list[Result], only: set[str], quick: bool) -> tuple[Path,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-8)")
+    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-9)")
     parser.add_argument("--quick", action="store_true", help="small counts, results in a temporary directory")
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",") if part.strip()}

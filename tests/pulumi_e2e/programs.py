@@ -11,8 +11,9 @@ from typing import Any
 import pulumi
 
 from pulumi_engagement import Engagement, EngagementArgs
+from testsupport.pulumi_cli import ENGAGEMENT_TYPE
 
-from .support import ENGAGEMENT_TYPE, PRIMARY, SEED, Program
+from .support import PRIMARY, SEED, Program
 
 SEED_FILE = SEED
 

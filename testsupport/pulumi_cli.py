@@ -1,0 +1,170 @@
+"""The real Pulumi CLI, offline, and a project to run it in: shared by tests/pulumi_e2e and bench/.
+
+``find_cli`` finds the folder ``make pulumi-cli`` builds (scripts/pulumi_cli.sh). ``Project`` is a
+project directory with its own file state backend: ``stack(name, program)`` is an Automation API
+stack whose up / preview / refresh / destroy run that CLI with ``program`` inline (Python programs
+cannot be run by ``pulumi up`` here: the language host ``pulumi-language-python`` is not
+obtainable, see docs/pulumi.md), and ``pulumi(...)`` runs the CLI as a user types it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from .pulumi_provider import FAKE_SECRET
+
+ROOT = Path(__file__).resolve().parents[1]
+REGION = "us-east-1"
+ENGAGEMENT_TYPE = "pulumi-python:dynamic/engagement:Engagement"
+#: The binaries the suite runs; scripts/pulumi_cli.sh puts them in one folder.
+CLI_BINARIES = ("pulumi", "pulumi-resource-pulumi-python")
+PASSPHRASE = "e2e-drill-passphrase"
+
+
+class CLINotFound(RuntimeError):
+    """The Pulumi CLI could not be found or built (the message says why)."""
+
+
+def find_cli() -> Path:
+    """The folder holding the CLI: $PULUMI_CLI_DIR, else the last line of scripts/pulumi_cli.sh.
+
+    Raises CLINotFound (the suite turns it into a failure, never a skip) when neither gives a
+    folder with the binaries."""
+    given = os.environ.get("PULUMI_CLI_DIR")
+    if given:
+        folder = Path(given)
+    else:
+        built = subprocess.run(
+            [str(ROOT / "scripts" / "pulumi_cli.sh")], capture_output=True, text=True, check=False
+        )
+        lines = built.stdout.strip().splitlines()
+        if built.returncode != 0 or not lines:
+            raise CLINotFound(
+                f"scripts/pulumi_cli.sh failed (exit {built.returncode}): {built.stderr.strip()[-2000:]}"
+            )
+        folder = Path(lines[-1])
+    missing = [name for name in CLI_BINARIES if not os.access(folder / name, os.X_OK)]
+    if missing:
+        raise CLINotFound(f"the Pulumi CLI folder {folder} lacks {', '.join(missing)}")
+    return folder
+
+
+def base_env(cli_dir: Path, home: Path, endpoint_url: str) -> dict[str, str]:
+    """Offline Pulumi (file backend set per project, passphrase secrets, no update check, no plugin
+    download), the venv's python first on PATH (the dynamic provider runs `python`), fake AWS
+    credentials (the secret key is a marker tests look for) and the emulator's endpoint."""
+    venv_bin = Path(sys.executable).parent
+    return {
+        "PATH": os.pathsep.join([str(cli_dir), str(venv_bin), os.environ.get("PATH", "")]),
+        "PULUMI_HOME": str(home),
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_SKIP_CONFIRMATIONS": "true",
+        "PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": FAKE_SECRET,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": str(home / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-aws-credentials"),
+        "AWS_ENDPOINT_URL_SSM_CONTACTS": endpoint_url,
+    }
+
+
+Program = Callable[[], None]
+
+
+class Project:
+    """One Pulumi project in its own directory with its own file state backend.
+
+    ``stack(name, program)`` gives an Automation API stack whose up / preview / refresh / destroy
+    run the real CLI with ``program`` inline; ``pulumi(...)`` runs the CLI as typed in a shell.
+    """
+
+    def __init__(self, cli_dir: Path, root: Path, env: Mapping[str, str], name: str = "e2e-drills") -> None:
+        self.cli_dir = cli_dir
+        self.cli = cli_dir / "pulumi"
+        self.dir = root / name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (root / "state").mkdir(exist_ok=True)
+        self.env = {**env, "PULUMI_BACKEND_URL": (root / "state").as_uri()}
+        if not (self.dir / "Pulumi.yaml").exists():
+            (self.dir / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+        # PulumiCommand wants <root>/bin/pulumi.
+        self.command_root = root / "pulumi-command"
+        (self.command_root / "bin").mkdir(parents=True, exist_ok=True)
+        link = self.command_root / "bin" / "pulumi"
+        if not link.exists():
+            link.symlink_to(cli_dir / "pulumi")
+
+    @classmethod
+    def from_example(cls, cli_dir: Path, root: Path, env: Mapping[str, str], example: Path) -> Project:
+        """A copy of an example project (its Pulumi.yaml with its config defaults, its program)."""
+        copy = root / example.name
+        shutil.copytree(example, copy, ignore=shutil.ignore_patterns("venv", "__pycache__"))
+        # Its Pulumi.yaml names `virtualenv: venv`, which Pulumi would create and fill from
+        # requirements.txt (this checkout, editable): that is this venv.
+        (copy / "venv").symlink_to(sys.prefix, target_is_directory=True)
+        return cls(cli_dir, root, env, name=example.name)
+
+    def stack(self, name: str, program: Program, config: Mapping[str, str] | None = None) -> auto.Stack:
+        workspace = auto.LocalWorkspace(
+            work_dir=str(self.dir),
+            program=program,
+            env_vars=self.env,
+            pulumi_home=self.env["PULUMI_HOME"],
+            pulumi_command=auto.PulumiCommand(root=str(self.command_root)),
+        )
+        stack = auto.Stack.create_or_select(name, workspace)
+        for key, value in (config or {}).items():
+            stack.set_config(key, auto.ConfigValue(value))
+        return stack
+
+    def pulumi(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+        """The CLI as a user runs it in the project directory (no colour, no prompts)."""
+        result = subprocess.run(
+            [str(self.cli_dir / "pulumi"), *args, "--non-interactive", "--color", "never"],
+            cwd=self.dir,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"pulumi {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+            )
+        return result
+
+    def engagement(self, *args: str) -> dict[str, Any]:
+        """The project's own CLI (``engagement start|stop ...``) against the same emulator, JSON out."""
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "engagement"), *args, "--output", "json"],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, f"engagement {' '.join(args)}: {result.stderr}"
+        return json.loads(result.stdout)
+
+    def deployment(self, stack: str) -> dict[str, Any]:
+        """``pulumi stack export``: the raw state, secrets as ciphertext."""
+        return json.loads(self.pulumi("stack", "export", "--stack", stack).stdout)["deployment"]
+
+    def engagements_in_state(self, stack: str) -> list[dict[str, Any]]:
+        """The Engagement resources of the state (secrets still ciphertext)."""
+        resources = self.deployment(stack).get("resources") or []
+        return [r for r in resources if r.get("type") == ENGAGEMENT_TYPE]
