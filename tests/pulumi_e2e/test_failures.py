@@ -150,3 +150,17 @@ def test_an_up_killed_mid_create_then_recovered_pages_once(
     assert result.outputs["drill_arn"].value == engagement["EngagementArn"]
     assert [r["id"] for r in project.engagements_in_state("dev")] == [engagement["EngagementArn"]]
     assert len(service.pages_sent()) == 1 and service.control.engagements() == 1
+
+
+def test_a_bad_secret_input_is_refused_by_name_without_showing_its_value(
+    project: Project, service: Service
+) -> None:
+    marker = "never-shown-subject "
+    stack = project.stack("dev", programs.pages("too-long", subject=marker * 120))
+
+    output = _failed_up(stack)
+
+    # The engine quotes the refused value: the resource made it a secret input, so it says [secret].
+    assert "property subject value {[secret]} has a problem: subject (Subject): longer than 2048" in output
+    assert marker not in output
+    assert service.engagements() == [] and project.engagements_in_state("dev") == []
