@@ -123,7 +123,7 @@ BENCHMARKS = (
         "no-op dynamic resources (the engine's floor)",
         # --quick: one round of 1 and 5 (the real CLI: a few seconds per up).
         lambda emu, q: pulumi_engine_bench.bench_engine(
-            emu, counts=(1, 5) if q else (1, 20), rounds=1 if q else 3
+            emu, counts=(1, 5) if q else (1, 20), rounds=1 if q else 5
         ),
     ),
 )
