@@ -15,6 +15,7 @@ from testsupport.pulumi_cli import ENGAGEMENT_TYPE
 
 from .support import PRIMARY, SEED, Program
 
+#: The emulator's seed (examples/seed.yaml), to re-apply after a test empties it.
 SEED_FILE = SEED
 
 #: The page every case sends unless it says otherwise.

@@ -11,8 +11,12 @@ as for any project. Commands that do not run the program (``stack output``, ``st
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import json
+import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from pulumi_engagement.emulator.sdk_client import emulator_client
 from testsupport.pulumi_cli import (
@@ -86,24 +90,12 @@ class Service:
         """The page messages the emulator "sent" to channels (its outbox), oldest first."""
         return [m for m in self.control.outbox() if m.get("Kind") == "PAGE"]
 
-    def stop(self, arn: str) -> None:
-        self.client.stop_engagement(EngagementId=arn, Reason="stopped out of band")
-
-    def acknowledge_all(self, arn: str) -> None:
-        for page in self.client.list_pages_by_engagement(EngagementId=arn)["Pages"]:
-            self.client.accept_page(PageId=page["PageArn"], AcceptType="READ", AcceptCode="000000")
-
 
 class DenyingProxy:
     """A loopback proxy in front of the emulator that answers one operation AccessDeniedException,
     as AWS does when the identity's policy lacks it, and forwards every other call unchanged."""
 
     def __init__(self, upstream: str, operation: str) -> None:
-        import http.client
-        import http.server
-        import threading
-        from urllib.parse import urlsplit
-
         target = urlsplit(upstream)
         denied = f"SSMContacts.{operation}"
         message = (
