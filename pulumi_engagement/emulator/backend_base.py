@@ -24,6 +24,7 @@ from .exceptions import ResourceNotFoundException, field_error
 from .moto_compat import BaseBackend, get_partition
 from .records import Contact, ContactChannel, Engagement, Page
 from .responders import Responder
+from .rotation_records import Rotation
 
 __all__ = ["DEFAULT_PAGE_SIZE", "STATE_LOCK", "BackendState", "Listing", "PageArgs", "paginate", "touching"]
 
@@ -93,6 +94,9 @@ class BackendState(BaseBackend):
         self.engagements: dict[str, Engagement] = {}
         self.pages: dict[str, Page] = {}
         self.tags: dict[str, dict[str, str]] = {}
+        self.rotations: dict[str, Rotation] = {}
+        # Resource policies (PutContactPolicy) by contact ARN, as given.
+        self.policies: dict[str, str] = {}
         self.engagement_tokens: dict[str, tuple[str, str]] = {}
         self.create_tokens: dict[tuple[str, str], tuple[str, str]] = {}
         # Simulated responders by contact ARN: each page's first message draws when (or if) they answer.
@@ -130,6 +134,34 @@ class BackendState(BaseBackend):
         if contact is None:
             raise ResourceNotFoundException("CONTACT", contact_id)
         return contact
+
+    def on_shift(self, schedule: Contact, at: datetime) -> list[tuple[Contact, str]]:
+        """The contacts on shift in the schedule's rotations at ``at``, each once, with the rotation
+        that put them there (first rotation first); a contact deleted since is nobody to page."""
+        found: list[tuple[Contact, str]] = []
+        for rotation_arn in schedule.plan.get("RotationIds") or []:
+            rotation = self.rotations.get(rotation_arn)
+            shift = rotation.on_call_at(at) if rotation is not None else None
+            for contact_arn in shift.contact_ids if shift is not None else ():
+                contact = self.contacts.get(contact_arn)
+                if contact is not None and all(contact is not seen for seen, _ in found):
+                    found.append((contact, rotation_arn))
+        return found
+
+    def _check_token(self, kind: str, token: str | None, fingerprint: str) -> str | None:
+        """A create call's replay: the ARN (or id) the token made, None if new; reused with other
+        parameters, a field error."""
+        if not token:
+            return None
+        known = self.create_tokens.get((kind, token))
+        if known is None:
+            return None
+        if known[0] != fingerprint:
+            raise field_error(
+                "IdempotencyToken",
+                f"IdempotencyToken {token} was already used with different parameters",
+            )
+        return known[1]
 
     # -- events -----------------------------------------------------------------------------------
 

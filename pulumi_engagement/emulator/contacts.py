@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from .backend_base import BackendState, Listing, PageArgs, paginate, touching
 from .clock import clock
-from .exceptions import ConflictException, ResourceNotFoundException, ValidationException, field_error
+from .exceptions import ConflictException, ResourceNotFoundException, field_error
 from .records import Contact, ContactChannel, activation_code_for
+from .rotations import MAX_SCHEDULE_ROTATIONS
 
 if TYPE_CHECKING:  # typing.Unpack is 3.11+; it only annotates ``**paging``
     from typing_extensions import Unpack
@@ -27,27 +28,13 @@ class ContactsBackend(BackendState):
     Parameters are named as the model's input members in snake_case: the wire layer forwards by name.
     """
 
-    def _check_token(self, kind: str, token: str | None, fingerprint: str) -> str | None:
-        if not token:
-            return None
-        known = self.create_tokens.get((kind, token))
-        if known is None:
-            return None
-        if known[0] != fingerprint:
-            raise field_error(
-                "IdempotencyToken",
-                f"IdempotencyToken {token} was already used with different parameters",
-            )
-        return known[1]
-
     def _validate_plan(self, contact_type: str, plan: dict[str, Any], contact_arn: str) -> dict[str, Any]:
-        """A copy of ``plan`` with only ``Stages``, every target checked against the contact's type."""
+        """A copy of ``plan`` with ``Stages`` (and a schedule's ``RotationIds``), every target checked
+        against the contact's type."""
         plan = json.loads(json.dumps(plan or {}))
         stages = plan.get("Stages") or []
         if contact_type == "ONCALL_SCHEDULE":
-            raise ValidationException(
-                "ONCALL_SCHEDULE contacts (rotations) are not supported by the emulator", reason="OTHER"
-            )
+            return self._validate_schedule(plan, stages)
         if plan.get("RotationIds"):
             raise field_error("Plan.RotationIds", "RotationIds are only valid for ONCALL_SCHEDULE contacts")
         for s_index, stage in enumerate(stages):
@@ -64,6 +51,24 @@ class ContactsBackend(BackendState):
                 else:
                     self._check_contact_target(name, contact)
         return {"Stages": stages}
+
+    def _validate_schedule(self, plan: dict[str, Any], stages: list[Any]) -> dict[str, Any]:
+        """An on-call schedule's plan: its rotations (existing, each once, at most eight), no stages."""
+        rotation_ids = list(plan.get("RotationIds") or [])
+        if stages:
+            raise field_error("Plan.Stages", "An ONCALL_SCHEDULE contact's plan has rotations, not stages")
+        if not rotation_ids:
+            raise field_error("Plan.RotationIds", "An ONCALL_SCHEDULE contact needs at least one rotation")
+        if len(rotation_ids) > MAX_SCHEDULE_ROTATIONS:
+            raise field_error(
+                "Plan.RotationIds", f"An on-call schedule can have at most {MAX_SCHEDULE_ROTATIONS} rotations"
+            )
+        for index, rotation_id in enumerate(rotation_ids):
+            if rotation_id not in self.rotations:
+                raise field_error(f"Plan.RotationIds[{index}]", f"Rotation {rotation_id} not found")
+            if rotation_ids.index(rotation_id) != index:
+                raise field_error(f"Plan.RotationIds[{index}]", f"Rotation {rotation_id} is listed twice")
+        return {"Stages": [], "RotationIds": rotation_ids}
 
     def _check_channel_target(self, name: str, channel: dict[str, Any] | None, contact_arn: str) -> None:
         if channel is None:
@@ -82,10 +87,10 @@ class ContactsBackend(BackendState):
         found = self.contacts.get(target_id or "")
         if found is None:
             raise field_error(f"{name}.ContactTargetInfo.ContactId", f"Contact {target_id} not found")
-        if found.type != "PERSONAL":
+        if found.type == "ESCALATION":
             raise field_error(
                 f"{name}.ContactTargetInfo.ContactId",
-                "An ESCALATION plan can only target PERSONAL contacts in the emulator",
+                "An ESCALATION plan can target PERSONAL contacts and on-call schedules, not escalation plans",
             )
 
     @touching
@@ -163,8 +168,17 @@ class ContactsBackend(BackendState):
                     {"RelationType": "ESCALATION_PLAN_TARGET", "DependentResourceIds": dependents}
                 ],
             )
+        rotations = [r.arn for r in self.rotations.values() if contact.arn in r.contact_ids]
+        if rotations:
+            raise ConflictException(
+                "CONTACT",
+                contact.arn,
+                f"Contact {contact.alias} is a member of rotations",
+                dependent_entities=[{"RelationType": "ROTATION_MEMBER", "DependentResourceIds": rotations}],
+            )
         del self.contacts[contact.arn]
         self.tags.pop(contact.arn, None)
+        self.policies.pop(contact.arn, None)
         self.responders.pop(contact.arn, None)
         for channel in self.channels_of(contact.arn):
             del self.channels[channel.arn]
@@ -280,7 +294,8 @@ class ContactsBackend(BackendState):
     # -- tags -------------------------------------------------------------------------------------
 
     def _taggable(self, arn: str) -> dict[str, str]:
-        if arn not in self.contacts:
+        """Contacts and rotations carry tags."""
+        if arn not in self.contacts and arn not in self.rotations:
             raise ResourceNotFoundException("CONTACT", arn)
         return self.tags.setdefault(arn, {})
 

@@ -18,7 +18,7 @@ from ..core.model import TOKEN_MEMBER
 from . import settings
 from .backend_base import BackendState, Listing, PageArgs, paginate, touching
 from .clock import clock
-from .exceptions import ValidationException, field_error
+from .exceptions import field_error
 from .moto_compat import camelcase_to_underscores
 from .records import Contact, Engagement, Page
 from .responders import RESPONDER_NOTE
@@ -84,10 +84,6 @@ class EscalationBackend(BackendState):
                         f"{TOKEN_MEMBER} {idempotency_token} was already used with different parameters",
                     )
                 return known[1]
-        if contact.type == "ONCALL_SCHEDULE":  # pragma: no cover - such contacts cannot be created yet
-            raise ValidationException(
-                "ONCALL_SCHEDULE contacts are not supported by the emulator", reason="OTHER"
-            )
         now = clock.now()
         arn = self._arn(f"engagement/{contact.alias}/{uuid.uuid4()}")
         engagement = Engagement.start(arn, contact, params, now)
@@ -110,6 +106,11 @@ class EscalationBackend(BackendState):
 
     def _begin(self, engagement: Engagement, contact: Contact, at: datetime) -> None:
         direct_page = None
+        if contact.type == "ONCALL_SCHEDULE":
+            # Whoever is on shift now is paged, as an escalation plan's essential target would be.
+            self._page_on_shift(engagement, contact, essential=True, at=at)
+            self._end_when_plans_run_out(engagement, at)
+            return
         if contact.type == "PERSONAL":
             direct_page = self._new_page(engagement, contact, essential=True, at=at)
         if not engagement.stages:
@@ -132,7 +133,11 @@ class EscalationBackend(BackendState):
                 contact = self.contacts.get(info.get("ContactId") or "")
                 if contact is None:
                     continue  # deleted since the plan was written: nobody to page
-                page = self._new_page(engagement, contact, essential=bool(info.get("IsEssential")), at=at)
+                essential = bool(info.get("IsEssential"))
+                if contact.type == "ONCALL_SCHEDULE":
+                    self._page_on_shift(engagement, contact, essential, at)
+                    continue
+                page = self._new_page(engagement, contact, essential=essential, at=at)
                 self._run_page_stage(page, 0, at)
         finish = at + timedelta(minutes=stage.get("DurationInMinutes") or 0)
         if index + 1 < len(engagement.stages):
@@ -155,9 +160,38 @@ class EscalationBackend(BackendState):
             finish = at + timedelta(minutes=stage.get("DurationInMinutes") or 0)
             self._schedule(finish, lambda t: self._run_page_stage(page, index + 1, t))
 
-    def _new_page(self, engagement: Engagement, contact: Contact, essential: bool, at: datetime) -> Page:
+    def _page_on_shift(
+        self, engagement: Engagement, schedule: Contact, essential: bool, at: datetime
+    ) -> None:
+        """Page each member on shift in the schedule at ``at`` (nobody on shift: nobody paged)."""
+        for member, rotation_arn in self.on_shift(schedule, at):
+            page = self._new_page(engagement, member, essential, at, on_shift=(schedule.arn, rotation_arn))
+            self._run_page_stage(page, 0, at)
+
+    def _end_when_plans_run_out(self, engagement: Engagement, at: datetime) -> None:
+        """A schedule's engagement ends when the longest of its members' own plans has run out, as a
+        personal contact's ends with its plan (or at once if nobody was on shift; or on an ack)."""
+        longest = max(
+            (
+                sum(stage.get("DurationInMinutes") or 0 for stage in page.contact_stages)
+                for page in engagement.pages
+            ),
+            default=0,
+        )
+        self._schedule(at + timedelta(minutes=longest), lambda t: self._end(engagement, t))
+
+    def _new_page(
+        self,
+        engagement: Engagement,
+        contact: Contact,
+        essential: bool,
+        at: datetime,
+        on_shift: tuple[str, str] | None = None,
+    ) -> Page:
         arn = self._arn(f"page/{contact.alias}/{uuid.uuid4()}")
         page = Page.open(arn, engagement, contact, essential, at)
+        if on_shift is not None:
+            page.schedule_arn, page.rotation_arn = on_shift
         self.pages[arn] = page
         engagement.pages.append(page)
         return page
@@ -304,6 +338,8 @@ class EscalationBackend(BackendState):
         out: list[dict[str, Any]] = []
         if engagement.contact_type == "ESCALATION":
             out.append({"ContactArn": engagement.contact_arn, "Type": "ESCALATION"})
+        if page.schedule_arn is not None:
+            out.append({"ContactArn": page.schedule_arn, "Type": "ONCALL_SCHEDULE"})
         out.append({"ContactArn": page.contact_arn, "Type": "PERSONAL"})
         return out
 

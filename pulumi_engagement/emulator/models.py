@@ -2,9 +2,10 @@
 
 moto finds a service's backends as ``moto.<service>.models`` and its routes in the ``urls``
 module beside it, so the backend class is assembled here from its parts: contacts and channels
-(:mod:`.contacts`), the escalation scheduler (:mod:`.escalation`) and emulator-only helpers
-(:mod:`.out_of_band`), over the shared tables of :mod:`.backend_base`. The functions below view
-every account and region at once, for the control endpoint and the pager inbox.
+(:mod:`.contacts`), rotations and their shifts (:mod:`.rotations`), the escalation scheduler
+(:mod:`.escalation`) and emulator-only helpers (:mod:`.out_of_band`), over the shared tables of
+:mod:`.backend_base`. The functions below view every account and region at once, for the control
+endpoint and the pager inbox.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .moto_compat import BackendDict
 from .out_of_band import OutOfBandBackend
 from .records import Contact, ContactChannel, Engagement, Page, accept_code_for, activation_code_for
 from .responders import DELAY_DISTRIBUTIONS, RESPONDER_NOTE, Responder
+from .rotations import RotationsBackend
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 
-class SSMContactsBackend(ContactsBackend, EscalationBackend, OutOfBandBackend):
+class SSMContactsBackend(ContactsBackend, RotationsBackend, EscalationBackend, OutOfBandBackend):
     """One account and region of ssm-contacts."""
 
 

@@ -157,6 +157,9 @@ class Page:
     delivery_time: datetime | None = None
     read_time: datetime | None = None
     receipts: list[dict[str, Any]] = field(default_factory=list)
+    # A page to a member on shift: the on-call schedule and the rotation that put them there.
+    schedule_arn: str | None = None
+    rotation_arn: str | None = None
 
     @classmethod
     def open(cls, arn: str, engagement: Engagement, contact: Contact, essential: bool, at: datetime) -> Page:

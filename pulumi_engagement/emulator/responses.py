@@ -339,6 +339,25 @@ class SSMContactsResponse(BaseResponse):
 
     accept_page = forwarded()
 
+    # -- rotations, overrides, shifts (on-call schedules) ----------------------------------------
+
+    create_rotation = forwarded("RotationArn")
+    get_rotation = forwarded()
+    update_rotation = forwarded()
+    delete_rotation = forwarded()
+    list_rotations = forwarded(listing="Rotations")
+    create_rotation_override = forwarded("RotationOverrideId")
+    get_rotation_override = forwarded()
+    delete_rotation_override = forwarded()
+    list_rotation_overrides = forwarded(listing="RotationOverrides")
+    list_rotation_shifts = forwarded(listing="RotationShifts")
+    list_preview_rotation_shifts = forwarded(listing="RotationShifts")
+
+    # -- contact policies -------------------------------------------------------------------------
+
+    put_contact_policy = forwarded()
+    get_contact_policy = forwarded()
+
     # -- tags -------------------------------------------------------------------------------------
 
     tag_resource = forwarded()
