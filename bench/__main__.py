@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ansible_bench, cli_bench, core_bench, cost_bench, pulumi_bench
+from . import ansible_bench, cli_bench, core_bench, cost_bench, oncall_bench, pulumi_bench
 from .harness import Emulator, Result, failed, merge_with_previous, write_results
 
 
@@ -115,6 +115,14 @@ BENCHMARKS = (
             emu, histories=(0, 300) if q else (0, 300, 10_000), reps=3 if q else 5
         ),
     ),
+    Benchmark(
+        "9",
+        "9. ListRotationShifts: a year of a weekly rotation, 20 overrides",
+        "ms",
+        "<= 50 ms",
+        "ListContacts on the same client (round trip)",
+        lambda emu, q: oncall_bench.bench_rotation_shifts(emu, rounds=5 if q else 21),
+    ),
 )
 
 
@@ -154,7 +162,7 @@ def write_run(results: list[Result], only: set[str], quick: bool) -> tuple[Path,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-8)")
+    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-9)")
     parser.add_argument("--quick", action="store_true", help="small counts, results in a temporary directory")
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",") if part.strip()}
