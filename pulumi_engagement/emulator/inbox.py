@@ -85,6 +85,7 @@ def _page_entry(backend: SSMContactsBackend, page: Page) -> dict[str, Any]:
     read = next((r for r in page.receipts if r["ReceiptType"] == "READ"), None)
     engaged = backend.contacts.get(engagement.contact_arn)
     return {
+        **_on_shift(backend, page),
         "page_arn": page.arn,
         "engagement_arn": engagement.arn,
         "engaged_contact": engaged.alias if engaged else engagement.contact_arn,
@@ -100,6 +101,20 @@ def _page_entry(backend: SSMContactsBackend, page: Page) -> dict[str, Any]:
         "acknowledged_note": read.get("ReceiptInfo") if read else None,
         "engagement_stop_time": _iso(engagement.stop_time),
         "state": page_state(page),
+    }
+
+
+def _on_shift(backend: SSMContactsBackend, page: Page) -> dict[str, Any]:
+    """A page to a member on shift: which schedule and rotation had them on shift when paged."""
+    if page.schedule_arn is None:
+        return {"on_shift": None}
+    schedule = backend.contacts.get(page.schedule_arn)
+    rotation = backend.rotations.get(page.rotation_arn or "")
+    return {
+        "on_shift": {
+            "schedule": schedule.alias if schedule else page.schedule_arn,
+            "rotation": rotation.name if rotation else page.rotation_arn,
+        }
     }
 
 

@@ -51,11 +51,12 @@ from .models import (
     Responder,
     SSMContactsBackend,
 )
+from .seed_rotations import RotationSeedError, schedule_plan, seed_rotations
 from .validation import validate_input
 
 __all__ = ["load_seed", "parse_seed_text"]
 
-_CONTACT_KEYS = {"alias", "display_name", "type", "channels", "plan", "responder", "tags"}
+_CONTACT_KEYS = {"alias", "display_name", "type", "channels", "plan", "responder", "tags", "rotations"}
 
 
 #: Nodes a seed may have once its aliases are expanded (a large seed has a few thousand).
@@ -314,10 +315,10 @@ def _contact_request(contact: Any) -> dict[str, Any]:
 def _upsert_contact(backend: SSMContactsBackend, request: dict[str, Any]) -> str:
     arn = backend.contact_arn(request["Alias"])
     if arn in backend.contacts:
-        backend.update_contact(arn, display_name=request.get("DisplayName"), plan={"Stages": []})
+        backend.update_contact(arn, display_name=request.get("DisplayName"), plan=request["Plan"])
     else:
         display_name, tags = request.get("DisplayName"), request.get("Tags")
-        backend.create_contact(request["Alias"], request["Type"], {"Stages": []}, display_name, tags)
+        backend.create_contact(request["Alias"], request["Type"], request["Plan"], display_name, tags)
     return arn
 
 
@@ -342,14 +343,22 @@ def _upsert_channels(backend: SSMContactsBackend, arn: str, channels: list[Any])
 
 
 def _seed_contact(
-    backend: SSMContactsBackend, contact: dict[str, Any], contact_arns: dict[str, str]
+    backend: SSMContactsBackend,
+    contact: dict[str, Any],
+    contact_arns: dict[str, str],
+    rotation_arns: dict[str, str],
 ) -> dict[str, str]:
-    """Upsert one contact (its ARN joins ``contact_arns``), its channels, plan and responder.
+    """Upsert one contact (its ARN joins ``contact_arns``), its channels, plan and responder; an
+    on-call schedule's plan names its ``rotations``.
 
     Returns the channels' ARNs by ``alias/name``.
     """
     request = _contact_request(contact)
     alias, kind = request["Alias"], request["Type"]
+    if kind == "ONCALL_SCHEDULE":
+        request["Plan"] = schedule_plan(contact, rotation_arns, backend)
+    elif contact.get("rotations"):
+        raise SeedError(f"contact {alias}: only an ONCALL_SCHEDULE contact has `rotations`")
     arn = contact_arns[alias] = _upsert_contact(backend, request)
     local_channels = _upsert_channels(backend, arn, contact.get("channels") or [])
     stages = _stages(backend, contact, local_channels, contact_arns)
@@ -411,10 +420,26 @@ def load_seed(
     backend: SSMContactsBackend = get_backend(account, region_name)
     contact_arns: dict[str, str] = {}
     channel_arns: dict[str, str] = {}
+    rotation_arns: dict[str, str] = {}
     with STATE_LOCK:
-        # Personal contacts first: escalation plans refer to them.
-        ordered = sorted(contacts, key=lambda c: 0 if c.get("type", "PERSONAL") == "PERSONAL" else 1)
-        for contact in ordered:
-            channel_arns.update(_seed_contact(backend, contact, contact_arns))
+        # People first (rotations and plans name them), then rotations, schedules (they name
+        # rotations) and escalation plans (they may name schedules).
+        order = {"PERSONAL": 0, "ONCALL_SCHEDULE": 1}
+        ordered = sorted(contacts, key=lambda c: order.get(c.get("type", "PERSONAL"), 2))
+        people = [c for c in ordered if c.get("type", "PERSONAL") == "PERSONAL"]
+        for contact in people:
+            channel_arns.update(_seed_contact(backend, contact, contact_arns, rotation_arns))
+        try:
+            rotation_arns.update(seed_rotations(backend, document.get("rotations") or [], contact_arns))
+            for contact in ordered[len(people) :]:
+                channel_arns.update(_seed_contact(backend, contact, contact_arns, rotation_arns))
+        except RotationSeedError as error:
+            raise SeedError(str(error)) from None
         _seed_responders(backend, document)
-    return {"account_id": account, "region": region_name, "contacts": contact_arns, "channels": channel_arns}
+    return {
+        "account_id": account,
+        "region": region_name,
+        "contacts": contact_arns,
+        "channels": channel_arns,
+        "rotations": rotation_arns,
+    }
