@@ -21,7 +21,7 @@ from .timeutil import iso, to_utc
 if TYPE_CHECKING:
     from .operations import EngagementClient
 
-__all__ = ["OnCallAnswer", "Reach", "ShiftInfo", "who_is_on_call"]
+__all__ = ["OnCallAnswer", "Reach", "ShiftInfo", "shifts_of_pages", "who_is_on_call"]
 
 #: The window a shift is read over: the instant itself (the service lists shifts overlapping it).
 _INSTANT = timedelta(seconds=1)
@@ -198,3 +198,19 @@ def who_is_on_call(client: EngagementClient, target: str, at: datetime | None = 
                     reaches.append(_person(paged, stage_start, index, essential, None))
             stage_start += timedelta(minutes=stage.get("DurationInMinutes") or 0)
     return OnCallAnswer(contact["ContactArn"], contact["Alias"], kind, when, reaches, gaps)
+
+
+def shifts_of_pages(
+    client: EngagementClient, pages: dict[str, tuple[str, str, datetime]]
+) -> dict[str, dict[str, Any]]:
+    """Page ARN -> the shift that had its contact on call (``ShiftInfo.to_dict()``), for pages that
+    went to a member of an on-call schedule: ``pages`` maps each to (schedule ARN, contact ARN, when
+    it was sent). A page whose contact no rotation had on shift then is left out."""
+    reader = _Reader(client)
+    found: dict[str, dict[str, Any]] = {}
+    for page_arn, (schedule_arn, contact_arn, at) in pages.items():
+        reaches, _ = _on_shift(reader, reader.contact(schedule_arn), at, None, True)
+        shift = next((r.shift for r in reaches if r.contact_arn == contact_arn and r.shift), None)
+        if shift is not None:
+            found[page_arn] = {"contact_alias": reader.contact(contact_arn)["Alias"], **shift.to_dict()}
+    return found

@@ -102,3 +102,34 @@ def oncall_client(emu: Emulator) -> Any:
     from pulumi_engagement.emulator.sdk_client import emulator_client
 
     return emulator_client(emu.endpoint_url)
+
+
+def test_the_report_names_who_was_on_shift_and_the_hand_over(oncall: Emulator) -> None:
+    # dana is on shift at 20:58 but lets the page go; stage 2 (5 minutes later) finds erik, whose
+    # night shift began at 21:00: the drill ran across the hand-over.
+    oncall.control.seed({"responders": {"dana": {"no_answer_probability": 1}}})
+    oncall.control.set_time(instant("2026-03-02T20:58:00Z"))
+    client = oncall_client(oncall)
+    escalation = next(c for c in client.list_contacts()["Contacts"] if c["Alias"] == "db-escalation")
+    arn = client.start_engagement(
+        ContactId=escalation["ContactArn"], Sender="drill", Subject="s", Content="c"
+    )["EngagementArn"]
+    oncall.control.advance(15 * 60)
+    proc = oncall.run("report", arn, "-o", "json")
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads(proc.stdout)
+    shifts = [(p["contact_alias"], p["stage"], p["on_shift"]["rotation"]) for p in metrics["pages"]]
+    assert shifts == [("dana", 1, "db-follow-the-sun"), ("erik", 2, "db-follow-the-sun")]
+    assert metrics["stage_source"] == "plan" and all(p["essential"] for p in metrics["pages"])
+    assert metrics["handovers"] == [
+        {
+            "schedule": "db-oncall",
+            "rotation": "db-follow-the-sun",
+            "at": "2026-03-02T21:00:00Z",
+            "from": "dana",
+            "to": "erik",
+        }
+    ]
+    assert metrics["acknowledged_by"].endswith("/erik")
+    table = oncall.run("report", arn, "-o", "table").stdout
+    assert "db-oncall / db-follow-the-sun: dana -> erik at 2026-03-02T21:00:00Z" in table
