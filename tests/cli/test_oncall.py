@@ -133,3 +133,21 @@ def test_the_report_names_who_was_on_shift_and_the_hand_over(oncall: Emulator) -
     assert metrics["acknowledged_by"].endswith("/erik")
     table = oncall.run("report", arn, "-o", "table").stdout
     assert "db-oncall / db-follow-the-sun: dana -> erik at 2026-03-02T21:00:00Z" in table
+
+
+def test_a_schedule_paged_directly_reports_its_member_on_shift(oncall: Emulator) -> None:
+    client = oncall_client(oncall)
+    schedule = next(c for c in client.list_contacts()["Contacts"] if c["Alias"] == "db-oncall")
+    arn = client.start_engagement(ContactId=schedule["ContactArn"], Sender="drill", Subject="s", Content="c")[
+        "EngagementArn"
+    ]
+    oncall.control.advance(5 * 60)  # dana's simulated responder answers after 2 minutes
+    metrics = json.loads(oncall.run("report", arn, "-o", "json").stdout)
+    assert metrics["contact_type"] == "ONCALL_SCHEDULE" and metrics["status"] == "acknowledged"
+    (page,) = metrics["pages"]
+    assert (page["contact_alias"], page["stage"], page["on_shift"]["rotation"]) == (
+        "dana",
+        1,
+        "db-follow-the-sun",
+    )
+    assert metrics["handovers"] == []

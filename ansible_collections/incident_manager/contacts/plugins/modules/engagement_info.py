@@ -194,7 +194,7 @@ metrics:
       description: ARN of the contact or escalation plan paged.
       type: str
     contact_type:
-      description: C(ESCALATION) or C(PERSONAL); null when the contact could not be read.
+      description: C(ESCALATION), C(PERSONAL) or C(ONCALL_SCHEDULE); null when the contact could not be read.
       type: str
     start_time:
       description: When the engagement started.
@@ -254,7 +254,10 @@ metrics:
           C(channels) (each with C(contact_channel_arn), C(name), C(type), C(sent_time), C(delivery_time),
           C(read_time), C(stop_time), C(error)), C(sent_time), C(delivery_time), C(read_time),
           C(acknowledged), C(acknowledged_by), C(acknowledged_via), C(acknowledgement_note), C(stop_time),
-          C(stop_reason), C(seconds_to_delivery) and C(seconds_to_read).
+          C(stop_reason), C(seconds_to_delivery), C(seconds_to_read) and C(on_shift).
+        - C(on_shift) is null unless the page went to the member on shift of an on-call schedule; then it
+          names C(contact_alias), C(schedule_arn), C(schedule), C(rotation_arn), C(rotation), C(shift_start),
+          C(shift_end) and C(shift_type) (C(REGULAR) or C(OVERRIDDEN)).
       type: list
       elements: dict
     stages:
@@ -274,6 +277,14 @@ metrics:
       description: What could not be read (for example a denied C(GetContact)) and so was derived.
       type: list
       elements: str
+    handovers:
+      description:
+        - Each change of the person on shift in a rotation between two of the engagement's pages (a drill
+          across a shift change), with C(schedule), C(rotation), C(at) (the new shift's start), C(from)
+          and C(to) (contact aliases).
+      type: list
+      elements: dict
+      version_added: 0.3.0
 oncall:
   description:
     - Who a page to O(oncall_target) at O(oncall_at) would reach, in order. An escalation plan stops at the

@@ -178,8 +178,9 @@ class _Staging:
 
 
 def _is_escalation(data: ResponseData) -> bool:
-    """An escalation plan, as GetContact says or, unread, as pages to other contacts show."""
-    return data.contact_type == "ESCALATION" or (
+    """Pages go to other contacts (an escalation plan or an on-call schedule), as GetContact says or,
+    unread, as the pages show."""
+    return data.contact_type in ("ESCALATION", "ONCALL_SCHEDULE") or (
         data.contact_type is None and any(p.contact_arn != data.engagement.contact_arn for p in data.pages)
     )
 

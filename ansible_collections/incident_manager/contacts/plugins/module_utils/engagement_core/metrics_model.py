@@ -80,7 +80,7 @@ class TimelineEvent(_ToDict):
 class EngagementMetrics(_ToDict):
     engagement_arn: str
     contact_arn: str | None
-    contact_type: str | None  # ESCALATION or PERSONAL, when the contact could be read
+    contact_type: str | None  # ESCALATION, PERSONAL or ONCALL_SCHEDULE, when the contact could be read
     start_time: datetime | None
     stop_time: datetime | None
     status: str  # acknowledged, ended_unacknowledged or running
