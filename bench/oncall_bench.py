@@ -4,7 +4,7 @@ Over HTTP to the emulator child: every page of ``list_rotation_shifts`` for one 
 median of interleaved rounds, beside a ``ListContacts`` call on the same client (the round trip
 and the json 1.1 plumbing every operation pays), so the shift computation's share shows. The model
 caps a rotation at 30 members (``RotationContactsArnList``), so the HTTP rotation has 30; the
-issue's 50 members are measured on the pure computation (:mod:`pulumi_engagement.emulator.shifts`)
+issue's 50 members are measured on the pure computation (:mod:`pulumi_engagement.emulator.service.shifts`)
 in this process, which no API can reach with more than 30.
 """
 
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pulumi_engagement.emulator.sdk_client import emulator_client
-from pulumi_engagement.emulator.shifts import Override, rotation_shifts
+from pulumi_engagement.emulator.service.shifts import Override, rotation_shifts
 
 from .harness import Emulator, Result, interleave, median
 

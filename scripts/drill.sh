@@ -37,7 +37,7 @@ export AWS_ENDPOINT_URL_SSM_CONTACTS="$ENDPOINT"
 control() { # control METHOD ARG: the emulator's control API (set_time ISO, set_time_scale X)
     "$VENV/bin/python" -c 'import sys
 from datetime import datetime
-from pulumi_engagement.emulator.control_client import EmulatorControl
+from pulumi_engagement.emulator.control.client import EmulatorControl
 control, method, value = EmulatorControl(sys.argv[1]), sys.argv[2], sys.argv[3]
 if method == "set_time":
     control.set_time(datetime.fromisoformat(value.replace("Z", "+00:00")))

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from pulumi_engagement.emulator.models import accept_code_for, activation_code_for
+from pulumi_engagement.emulator.service.models import accept_code_for, activation_code_for
 
 from .support import contact_arn, engage, escalation_plan
 
@@ -343,8 +343,8 @@ def test_tags(ssm_contacts: Any) -> None:
 def test_every_operation_of_the_model_is_answered() -> None:
     # An operation a newer botocore adds would be answered UNKNOWN_OPERATION (see responses._call).
     from pulumi_engagement.emulator.moto_compat import camelcase_to_underscores
-    from pulumi_engagement.emulator.responses import SSMContactsResponse
-    from pulumi_engagement.emulator.validation import operation_names
+    from pulumi_engagement.emulator.service.responses import SSMContactsResponse
+    from pulumi_engagement.emulator.service.validation import operation_names
 
     missing = [
         op for op in operation_names() if camelcase_to_underscores(op) not in vars(SSMContactsResponse)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_engagement.emulator.seed import SeedError, load_seed
+from pulumi_engagement.emulator.drill.seed import SeedError, load_seed
 
 from .support import REPO, engage
 from .test_emulator_inbox import contact_entry, inbox

@@ -13,8 +13,8 @@ from typing import Any
 
 from botocore.model import Shape
 
-from pulumi_engagement.emulator.models import accept_code_for, activation_code_for
-from pulumi_engagement.emulator.responses import SSMContactsResponse
+from pulumi_engagement.emulator.service.models import accept_code_for, activation_code_for
+from pulumi_engagement.emulator.service.responses import SSMContactsResponse
 
 from .support import engage
 

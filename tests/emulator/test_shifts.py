@@ -4,7 +4,7 @@ The table's rotations are the shapes of the AWS documentation's examples (the In
 guide's daily, weekly-with-business-hours and monthly rotations; the Pulumi/CloudFormation
 ``AWS::SSMContacts::Rotation`` examples: daily 09:00 in Australia/Sydney, weekly with coverage,
 monthly on given days); each expected shift was worked out by hand from the rules in
-:mod:`pulumi_engagement.emulator.shifts`, in UTC, with the zone's offsets written beside it.
+:mod:`pulumi_engagement.emulator.service.shifts`, in UTC, with the zone's offsets written beside it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_engagement.emulator.shifts import (
+from pulumi_engagement.emulator.service.shifts import (
     DAYS_OF_WEEK,
     Override,
     RecurrenceError,

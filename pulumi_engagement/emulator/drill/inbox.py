@@ -28,9 +28,9 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from .models import STATE_LOCK, Page, SSMContactsBackend, all_backends
-from .records import ARN_PATTERN
-from .validation import validate_input
+from ..service.models import STATE_LOCK, Page, SSMContactsBackend, all_backends
+from ..service.records import ARN_PATTERN
+from ..service.validation import validate_input
 
 __all__ = ["INBOX_NOTE", "acknowledge", "inbox_document", "respond"]
 
@@ -280,7 +280,7 @@ def respond(
     method: str, route: str, body: bytes, content_type: str, start_response: StartResponse
 ) -> Iterable[bytes]:
     """WSGI answer for ``/_emulator/inbox`` and ``/_emulator/inbox/*`` (``route`` without the prefix)."""
-    from .exceptions import SSMContactsError
+    from ..service.exceptions import SSMContactsError
 
     try:
         status, headers, data = _route(method.upper(), route, body, content_type)

@@ -43,7 +43,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .models import (
+from ..service.models import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
     DELAY_DISTRIBUTIONS,
@@ -51,8 +51,8 @@ from .models import (
     Responder,
     SSMContactsBackend,
 )
+from ..service.validation import validate_input
 from .seed_rotations import RotationSeedError, schedule_plan, seed_rotations
-from .validation import validate_input
 
 __all__ = ["load_seed", "parse_seed_text"]
 
@@ -391,7 +391,7 @@ def _seed_responders(backend: SSMContactsBackend, document: dict[str, Any]) -> N
 
 def _apply_settings(document: dict[str, Any]) -> None:
     if "token_retention" in document:
-        from . import settings
+        from .. import settings
 
         try:
             settings.set_settings(token_retention=document["token_retention"])
@@ -408,7 +408,7 @@ def load_seed(
 
     ``account_id``/``region`` arguments win over the file's, which win over the defaults.
     """
-    from . import get_backend
+    from .. import get_backend
 
     document = _read(path_or_dict)
     _apply_settings(document)

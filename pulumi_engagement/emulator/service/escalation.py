@@ -14,14 +14,14 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..core.model import TOKEN_MEMBER
-from . import settings
+from ...core.model import TOKEN_MEMBER
+from .. import settings
+from ..drill.clock import clock
+from ..drill.responders import RESPONDER_NOTE
+from ..moto_compat import camelcase_to_underscores
 from .backend_base import BackendState, Listing, PageArgs, paginate, touching
-from .clock import clock
 from .exceptions import field_error
-from .moto_compat import camelcase_to_underscores
 from .records import Contact, Engagement, Page
-from .responders import RESPONDER_NOTE
 from .validation import operation_model
 
 if TYPE_CHECKING:  # typing.Unpack is 3.11+; it only annotates ``**paging``

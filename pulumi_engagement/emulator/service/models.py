@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from ..drill.clock import clock
+from ..drill.responders import DELAY_DISTRIBUTIONS, RESPONDER_NOTE, Responder
+from ..moto_compat import BackendDict
 from .backend_base import DEFAULT_PAGE_SIZE, STATE_LOCK
-from .clock import clock
 from .contacts import ContactsBackend
-from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .escalation import DELIVERY_DELAY, EscalationBackend
-from .moto_compat import BackendDict
 from .out_of_band import OutOfBandBackend
 from .records import Contact, ContactChannel, Engagement, Page, accept_code_for, activation_code_for
-from .responders import DELAY_DISTRIBUTIONS, RESPONDER_NOTE, Responder
 from .rotations import RotationsBackend
 
 __all__ = [

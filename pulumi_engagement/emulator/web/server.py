@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import register
-from .control_endpoint import (  # noqa: F401 - _routes and _routes_lock stay importable here
+from .. import register
+from ..control.endpoint import (  # noqa: F401 - _routes and _routes_lock stay importable here
     CONTROL_PREFIX,
     MAX_TIME_SCALE,
     ControlEndpoint,
@@ -32,9 +32,9 @@ from .control_endpoint import (  # noqa: F401 - _routes and _routes_lock stay im
     load_route_modules,
     register_control_route,
 )
-from .control_inprocess import InProcessControl, control_state
-from .exceptions import DropResponse
-from .faults import FaultConfig
+from ..control.inprocess import InProcessControl, control_state
+from ..drill.faults import FaultConfig
+from ..service.exceptions import DropResponse
 from .http_answers import StartResponse, aws_error, json_answer, strip_cors
 from .request_checks import HostPolicy, origin_refusal, ssm_contacts_bound
 
@@ -61,7 +61,7 @@ class EmulatorApp:
         token_retention: float | None = None,
         allowed_hosts: Iterable[str] = (),
     ) -> None:
-        from .moto_compat import service_app_factory
+        from ..moto_compat import service_app_factory
 
         dispatcher, self._service_app = service_app_factory()
         self.moto_app = dispatcher()
@@ -108,7 +108,7 @@ class EmulatorApp:
 
     @staticmethod
     def _serve(app: Any, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        from .responses import serving
+        from ..service.responses import serving
 
         serving.active = True
         try:
@@ -134,7 +134,7 @@ class EmulatorApp:
 
 
 def _request_handler(verbose: bool) -> type:
-    from .moto_compat import request_handler_base
+    from ..moto_compat import request_handler_base
 
     class Handler(request_handler_base()):  # type: ignore[misc]
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -145,7 +145,7 @@ def _request_handler(verbose: bool) -> type:
             # The Date header of every response is the service's clock: the virtual one.
             if timestamp is not None:
                 return super().date_time_string(timestamp)
-            from .responses import service_date
+            from ..service.responses import service_date
 
             return service_date()
 
@@ -204,7 +204,7 @@ class EmulatorServer:
         register()
         from werkzeug.serving import make_server
 
-        from . import faults as fault_module
+        from ..drill import faults as fault_module
 
         self.app = EmulatorApp(
             time_scale=self.time_scale,

@@ -18,8 +18,9 @@ from typing import Any
 
 from botocore.exceptions import ConnectionClosedError
 
-from . import faults
-from .clock import clock
+from ..drill import faults
+from ..drill.clock import clock
+from ..moto_compat import BaseResponse, camelcase_to_underscores
 from .exceptions import (
     DropResponse,
     InternalServerException,
@@ -30,7 +31,6 @@ from .exceptions import (
     ValidationException,
 )
 from .models import SSMContactsBackend, ssmcontacts_backends
-from .moto_compat import BaseResponse, camelcase_to_underscores
 from .validation import operation_model, operation_names, parse_timestamp, validate_input
 
 JSON_HEADERS = {"Content-Type": "application/x-amz-json-1.1"}

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .control_api import EmulatorControlAPI, SeedSource, parse_time
-from .faults import FaultConfig
+from ..drill.faults import FaultConfig
+from .api import EmulatorControlAPI, SeedSource, parse_time
 
 __all__ = ["EmulatorControl", "EmulatorControlError"]
 

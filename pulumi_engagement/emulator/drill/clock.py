@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from ..core.timeutil import to_utc
+from ...core.timeutil import to_utc
 
 __all__ = ["VirtualClock", "advance", "clock", "freeze", "now", "reset", "set", "set_time"]
 

@@ -7,8 +7,8 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from ..drill.clock import clock
 from .backend_base import BackendState, Listing, PageArgs, paginate, touching
-from .clock import clock
 from .exceptions import ConflictException, ResourceNotFoundException, field_error
 from .records import Contact, ContactChannel, activation_code_for
 from .rotations import MAX_SCHEDULE_ROTATIONS

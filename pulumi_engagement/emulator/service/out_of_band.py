@@ -5,9 +5,9 @@ The seed, the control endpoint and the pager inbox use these; no AWS client can 
 
 from __future__ import annotations
 
+from ..drill.responders import Responder
 from .backend_base import STATE_LOCK, BackendState
 from .records import ContactChannel, activation_code_for
-from .responders import Responder
 
 __all__ = ["OutOfBandBackend"]
 

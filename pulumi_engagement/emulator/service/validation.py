@@ -13,9 +13,9 @@ from typing import Any
 
 from botocore.model import OperationModel
 
-from ..core.errors import FieldViolation
-from ..core.timeutil import to_utc
-from ..core.validation import SERVICE_NAME, check, service_model
+from ...core.errors import FieldViolation
+from ...core.timeutil import to_utc
+from ...core.validation import SERVICE_NAME, check, service_model
 from .exceptions import ValidationException
 
 __all__ = ["SERVICE_NAME", "operation_model", "operation_names", "parse_timestamp", "validate_input"]

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import _load_core_file
-from .faults import FaultConfig
+from ... import _load_core_file
+from ..drill.faults import FaultConfig
 
 _timeutil = _load_core_file("timeutil")
 

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypedDict, TypeVar
 
-from .clock import clock
+from ..drill.clock import clock
+from ..drill.responders import Responder
+from ..moto_compat import BaseBackend, get_partition
 from .exceptions import ResourceNotFoundException, field_error
-from .moto_compat import BaseBackend, get_partition
 from .records import Contact, ContactChannel, Engagement, Page
-from .responders import Responder
 from .rotation_records import Rotation
 
 __all__ = ["DEFAULT_PAGE_SIZE", "STATE_LOCK", "BackendState", "Listing", "PageArgs", "paginate", "touching"]

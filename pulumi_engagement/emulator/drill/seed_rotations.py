@@ -27,9 +27,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .exceptions import SSMContactsError
-from .models import SSMContactsBackend
-from .validation import validate_input
+from ..service.exceptions import SSMContactsError
+from ..service.models import SSMContactsBackend
+from ..service.validation import validate_input
 
 __all__ = ["ROTATION_KEYS", "schedule_plan", "seed_rotations"]
 

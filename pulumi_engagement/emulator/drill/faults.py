@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .settings import SettingsError, check_seconds
+from ..settings import SettingsError, check_seconds
 
 __all__ = [
     "FaultConfig",

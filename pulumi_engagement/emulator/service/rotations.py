@@ -14,8 +14,8 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..drill.clock import clock
 from .backend_base import BackendState, Listing, PageArgs, paginate, touching
-from .clock import clock
 from .exceptions import ConflictException, ResourceNotFoundException, ValidationException, field_error
 from .rotation_records import Rotation, RotationOverride
 from .shifts import Override, RecurrenceError, Shift, check_rotation, rotation_shifts, time_zone

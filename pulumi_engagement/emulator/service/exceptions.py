@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .moto_compat import JsonRESTError
+from ..moto_compat import JsonRESTError
 
 
 class SSMContactsError(JsonRESTError):

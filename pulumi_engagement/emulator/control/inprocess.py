@@ -10,17 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from . import faults, settings
-from .clock import clock
-from .control_api import EmulatorControlAPI, SeedSource
-from .faults import FaultConfig
+from .. import settings
+from ..drill import faults
+from ..drill.clock import clock
+from ..drill.faults import FaultConfig
+from .api import EmulatorControlAPI, SeedSource
 
 __all__ = ["InProcessControl", "control_state"]
 
 
 def control_state() -> dict[str, Any]:
     """What ``GET /_emulator/state`` returns."""
-    from .models import engagements_created
+    from ..service.models import engagements_created
 
     return {
         "now": clock.now().isoformat(),
@@ -72,7 +73,7 @@ class InProcessControl(EmulatorControlAPI):
         Settings go back to the startup ones (``token_retention``), then the seed, if re-applied,
         may change them as at start.
         """
-        from . import reset as reset_everything
+        from .. import reset as reset_everything
 
         reset_everything()
         clock.time_scale = self.time_scale
@@ -84,17 +85,17 @@ class InProcessControl(EmulatorControlAPI):
     def seed(
         self, path_or_dict: SeedSource, account_id: str | None = None, region: str | None = None
     ) -> dict[str, Any]:
-        from .seed import load_seed
+        from ..drill.seed import load_seed
 
         return load_seed(path_or_dict, account_id=account_id, region=region)
 
     def codes(self, account_id: str | None = None, region: str | None = None) -> dict[str, dict[str, str]]:
-        from .models import all_codes
+        from ..service.models import all_codes
 
         return all_codes(account_id, region)
 
     def outbox(self, account_id: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
-        from .models import all_outbox
+        from ..service.models import all_outbox
 
         return all_outbox(account_id, region)
 

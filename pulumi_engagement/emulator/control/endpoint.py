@@ -17,12 +17,12 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
-from ..core.timeutil import to_utc
-from .clock import clock
-from .control_inprocess import InProcessControl
-from .http_answers import StartResponse, answer, json_answer
-from .request_checks import JSON_TYPES, SEED_TYPES, WRITE_METHODS, media_type
-from .settings import SettingsError, check_seconds
+from ...core.timeutil import to_utc
+from ..drill.clock import clock
+from ..settings import SettingsError, check_seconds
+from ..web.http_answers import StartResponse, answer, json_answer
+from ..web.request_checks import JSON_TYPES, SEED_TYPES, WRITE_METHODS, media_type
+from .inprocess import InProcessControl
 
 __all__ = [
     "CONTROL_PREFIX",
@@ -250,7 +250,7 @@ class ControlEndpoint:
             length = 0
         if route == "inbox" or route.startswith("inbox/"):
             # The pager inbox: an HTML page and its JSON API (see inbox.py); it checks its own types.
-            from .inbox import respond
+            from ..drill.inbox import respond
 
             body = environ["wsgi.input"].read(min(length, MAX_CONTROL_BODY)) if length > 0 else b""
             return respond(method, route, body, content_type, start_response)
@@ -318,7 +318,7 @@ class ControlEndpoint:
 
     def _seed(self, request: ControlRequest) -> tuple[int, Any]:
         request.need("POST")
-        from .seed import parse_seed_text
+        from ..drill.seed import parse_seed_text
 
         try:
             text = request.body.decode("utf-8")
