@@ -16,7 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ansible_bench, cli_bench, core_bench, cost_bench, pulumi_bench, pulumi_engine_bench
+from . import (
+    ansible_bench,
+    cli_bench,
+    core_bench,
+    cost_bench,
+    oncall_bench,
+    pulumi_bench,
+    pulumi_engine_bench,
+)
 from .harness import Emulator, Result, failed, merge_with_previous, write_results
 
 
@@ -126,6 +134,14 @@ BENCHMARKS = (
             emu, counts=(1, 5) if q else (1, 20), rounds=1 if q else 5
         ),
     ),
+    Benchmark(
+        "10",
+        "10. ListRotationShifts: a year of a weekly rotation, 20 overrides",
+        "ms",
+        "<= 50 ms",
+        "ListContacts on the same client (round trip)",
+        lambda emu, q: oncall_bench.bench_rotation_shifts(emu, rounds=5 if q else 21),
+    ),
 )
 
 
@@ -165,7 +181,7 @@ def write_run(results: list[Result], only: set[str], quick: bool) -> tuple[Path,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-9)")
+    parser.add_argument("--only", default="", help="comma-separated benchmark numbers (1-10)")
     parser.add_argument("--quick", action="store_true", help="small counts, results in a temporary directory")
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",") if part.strip()}

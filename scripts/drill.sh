@@ -9,7 +9,8 @@
 # Environment: DRILL_SEED (seed file), DRILL_CONTACT (plan or contact ARN to page),
 # DRILL_TIME_SCALE (virtual seconds per real second, default 60; 1 lets people acknowledge in
 # the pager inbox before the simulated responders do), DRILL_TIMEOUT (real time, default 60s),
-# DRILL_REPORT (HTML report file, default drill-report.html).
+# DRILL_REPORT (HTML report file, default drill-report.html), DRILL_START (ISO 8601: set the virtual
+# clock there before paging, e.g. just before a shift change of an on-call schedule).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,17 +21,40 @@ CONTACT="${DRILL_CONTACT:-arn:aws:ssm-contacts:us-east-1:123456789012:contact/dr
 SCALE="${DRILL_TIME_SCALE:-60}"
 TIMEOUT="${DRILL_TIMEOUT:-60s}"
 REPORT="${DRILL_REPORT:-drill-report.html}"
+START="${DRILL_START:-}"
 # shellcheck source=scripts/lib/emulator.sh
 source "$ROOT/scripts/lib/emulator.sh"
 emulator_session drill
 isolate_aws AKIADRILLDRILLDRILL0 drill-secret-not-real
 
-start_emulator "$ENGAGEMENT" emulator --port 0 --seed "$SEED" --time-scale "$SCALE"
+# With DRILL_START the clock is frozen while it is set and the plan is read, then runs at SCALE.
+INITIAL_SCALE="$SCALE"
+if [[ -n "$START" ]]; then INITIAL_SCALE=0; fi
+start_emulator "$ENGAGEMENT" emulator --port 0 --seed "$SEED" --time-scale "$INITIAL_SCALE"
 ENDPOINT="$EMULATOR_URL"
 export AWS_ENDPOINT_URL_SSM_CONTACTS="$ENDPOINT"
 
+control() { # control METHOD ARG: the emulator's control API (set_time ISO, set_time_scale X)
+    "$VENV/bin/python" -c 'import sys
+from datetime import datetime
+from pulumi_engagement.emulator.control.client import EmulatorControl
+control, method, value = EmulatorControl(sys.argv[1]), sys.argv[2], sys.argv[3]
+if method == "set_time":
+    control.set_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
+else:
+    control.set_time_scale(float(value))' "$ENDPOINT" "$1" "$2"
+}
+if [[ -n "$START" ]]; then
+    control set_time "$START"
+    echo "== Virtual clock set to $START"
+fi
+
 echo "== Drill on the emulator at $ENDPOINT (virtual time x$SCALE), seed $SEED"
 echo "   pager inbox: $ENDPOINT/_emulator/inbox"
+echo "== Who the page will reach if nobody acknowledges (stage by stage; the person on shift)"
+# Exit 1 (nobody would be reached) is worth seeing, not a reason to skip the drill.
+"$ENGAGEMENT" oncall "$CONTACT" --output table || true
+if [[ -n "$START" ]]; then control set_time_scale "$SCALE"; fi
 echo "== Paging $CONTACT and waiting for an acknowledgement"
 code=0
 "$ENGAGEMENT" start --output json --contact-id "$CONTACT" --sender gameday \

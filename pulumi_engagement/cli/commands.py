@@ -157,6 +157,37 @@ def cmd_wait(ctx: Context) -> int:
     return code
 
 
+def _reach_row(reach: dict[str, Any]) -> dict[str, Any]:
+    """One person a page would reach, flat (for the table): the shift's fields beside theirs."""
+    shift = reach.get("on_shift") or {}
+    return {
+        "stage": reach["stage"],
+        "at": reach["at"],
+        "alias": reach["alias"],
+        "essential": reach["essential"],
+        "schedule": shift.get("schedule"),
+        "rotation": shift.get("rotation"),
+        "shift": f"{shift['shift_start']} - {shift['shift_end']} {shift['shift_type']}" if shift else None,
+    }
+
+
+def cmd_oncall(ctx: Context) -> int:
+    """Who would be paged: exit 0 when someone would be, 1 when a page would reach nobody."""
+    from ..core.oncall import who_is_on_call
+
+    doc = who_is_on_call(ctx.client, ctx.args.target, ctx.args.at).to_dict()
+    for gap in doc["gaps"]:
+        stage = f" (stage {gap['stage']})" if gap["stage"] else ""
+        ctx.stderr.write(f"{PROG}: warning: nobody on shift in {gap['schedule']} at {gap['at']}{stage}\n")
+    shown = doc if ctx.output != "table" else {**doc, "reaches": [_reach_row(r) for r in doc["reaches"]]}
+    if not doc["reaches"]:
+        ctx.error(f"a page to {doc['target']} at {doc['at']} would reach nobody")
+        ctx.emit(shown)
+        return EXIT_ERROR
+    ctx.emit(shown)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "start": cmd_start,
     "describe": cmd_describe,
@@ -165,6 +196,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "pages": cmd_pages,
     "wait": cmd_wait,
     "report": report.cmd_report,
+    "oncall": cmd_oncall,
 }
 
 

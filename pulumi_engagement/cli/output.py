@@ -10,7 +10,7 @@ import json
 from typing import Any, TextIO
 
 FORMATS = ("json", "yaml", "table")
-_RECORD_LISTS = ("engagements", "pages", "receipts")
+_RECORD_LISTS = ("engagements", "pages", "receipts", "reaches", "gaps")
 
 
 class OutputUnavailable(Exception):

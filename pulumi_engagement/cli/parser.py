@@ -284,6 +284,35 @@ def _add_wait(sub: Any) -> None:
     _add_wait_options(wait)
 
 
+def _at_time(text: str) -> Any:
+    """``--at``: ISO 8601, "now", a duration ago (2h) or ahead (+2h)."""
+    value = text.strip()
+    if value.startswith("+"):
+        from datetime import datetime, timedelta, timezone
+
+        return datetime.now(timezone.utc) + timedelta(seconds=_duration(value[1:]))
+    return _time(value)
+
+
+def _add_oncall(sub: Any) -> None:
+    oncall = _subcommand(
+        sub,
+        "oncall",
+        "who a page to a contact, escalation plan or on-call schedule would reach, stage by stage "
+        "(read from the service: plans, rotations, shifts, overrides; nothing is paged)",
+    )
+    oncall.add_argument(
+        "target", metavar="TARGET", help="contact ARN or alias (PERSONAL, ESCALATION, ONCALL_SCHEDULE)"
+    )
+    oncall.add_argument(
+        "--at",
+        type=_at_time,
+        metavar="TIME",
+        help="when the page would start: ISO 8601, a duration ago (2h) or ahead (+2h); "
+        "default: now on the service's clock",
+    )
+
+
 def _add_emulator(sub: Any) -> None:
     # Its own options belong to the emulator's parser; everything after the word is passed on.
     sub.add_parser(
@@ -310,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for add in (_add_start, _add_describe, _add_stop, _add_list, _add_pages, _add_wait):
+    for add in (_add_start, _add_describe, _add_stop, _add_list, _add_pages, _add_wait, _add_oncall):
         add(sub)
     report.add_parser(functools.partial(_subcommand, sub), EPILOG)
     _add_emulator(sub)

@@ -79,6 +79,8 @@ def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
 
 def table_doc(metrics: Any) -> dict[str, Any]:
     """The metrics shaped for --output table: summary rows, then one row per page channel and event."""
+    from .report_text import handover_text, shift_label
+
     doc = _summary(metrics.to_dict())
     names = {c.contact_channel_arn: c.name for p in metrics.pages for c in p.channels}
     pages = []
@@ -89,6 +91,7 @@ def table_doc(metrics: Any) -> dict[str, Any]:
                     "contact": page.contact_alias,
                     "stage": page.stage,
                     "essential": page.essential,
+                    "on_shift": shift_label(page.on_shift) if page.on_shift else None,
                     "channel": (channel.name or channel.contact_channel_arn) if channel else None,
                     "sent": _iso(channel.sent_time if channel else page.sent_time),
                     "delivered": _iso(channel.delivery_time if channel else page.delivery_time),
@@ -97,6 +100,8 @@ def table_doc(metrics: Any) -> dict[str, Any]:
                 }
             )
     doc["pages"] = pages
+    if metrics.handovers:
+        doc["handovers"] = [handover_text(h) for h in metrics.handovers]
     doc["timeline"] = [
         {
             "after_s": e.offset_seconds,

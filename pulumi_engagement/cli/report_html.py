@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .report_text import alias, channel_label, duration_text, esc, time_text
+from .report_text import alias, channel_label, duration_text, esc, handover_text, shift_label, time_text
 from .report_timeline import legend, timeline_svg
 
 __all__ = ["duration_text", "render_report", "timeline_svg"]
@@ -104,6 +104,7 @@ def _page_rows(metrics: Any) -> list[str]:
                 page.contact_alias or alias(page.contact_arn),
                 page.stage if page.stage is not None else "-",
                 "-" if page.essential is None else ("yes" if page.essential else "no"),
+                shift_label(page.on_shift),
                 channel_label(channel),
                 time_text(channel.sent_time if channel else page.sent_time),
                 time_text(channel.delivery_time if channel else page.delivery_time),
@@ -149,7 +150,27 @@ def _meta(engagement: Any, metrics: Any) -> str:
     return "".join(f"<div>{esc(k)}: {esc(v if v is not None else '-')}</div>" for k, v in meta)
 
 
-_PAGE_COLUMNS = ["Contact", "Stage", "Essential", "Channel", "Sent", "Delivered", "Read", "Acknowledged"]
+_PAGE_COLUMNS = [
+    "Contact",
+    "Stage",
+    "Essential",
+    "On shift",
+    "Channel",
+    "Sent",
+    "Delivered",
+    "Read",
+    "Acknowledged",
+]
+
+
+def _handover_list(metrics: Any) -> str:
+    """The hand-overs a drill ran across: the person on shift changed between two pages."""
+    if not metrics.handovers:
+        return ""
+    items = "".join(f"<li>{esc(handover_text(h))}</li>" for h in metrics.handovers)
+    return f'<h2>Hand-overs</h2><ul id="handovers">{items}</ul>'
+
+
 _EVENT_COLUMNS = ["After", "Time", "Event", "Stage", "Contact", "Channel", "Info"]
 
 
@@ -179,8 +200,9 @@ def render_report(
             "<h2>Pages</h2>",
             '<table id="pages">',
             _header_row(_PAGE_COLUMNS),
-            "".join(_page_rows(metrics)) or '<tr><td colspan="8">No pages.</td></tr>',
+            "".join(_page_rows(metrics)) or f'<tr><td colspan="{len(_PAGE_COLUMNS)}">No pages.</td></tr>',
             "</table>",
+            _handover_list(metrics),
             "<h2>Events</h2>",
             '<table id="events">',
             _header_row(_EVENT_COLUMNS),

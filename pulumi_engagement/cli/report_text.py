@@ -47,3 +47,22 @@ def channel_label(channel: Any) -> str:
         return "-"
     name = channel.name or alias(channel.contact_channel_arn)
     return f"{name} ({channel.type})" if channel.type else name
+
+
+def shift_label(on_shift: dict[str, Any] | None) -> str:
+    """Who had the person on call: "rotation (schedule), shift start - end" ; "-" when paged directly."""
+    if not on_shift:
+        return "-"
+    kind = " overridden" if on_shift.get("shift_type") == "OVERRIDDEN" else ""
+    return (
+        f"{on_shift['rotation']} ({on_shift['schedule']}){kind}, "
+        f"{on_shift['shift_start']} - {on_shift['shift_end']}"
+    )
+
+
+def handover_text(handover: dict[str, Any]) -> str:
+    """One hand-over: "db-oncall / db-follow-the-sun: dana -> erik at 2026-03-02T21:00:00Z"."""
+    return (
+        f"{handover['schedule']} / {handover['rotation']}: "
+        f"{handover['from']} -> {handover['to']} at {handover['at']}"
+    )

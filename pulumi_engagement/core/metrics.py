@@ -172,8 +172,9 @@ class _Staging:
 
 
 def _is_escalation(data: ResponseData) -> bool:
-    """An escalation plan, as GetContact says or, unread, as pages to other contacts show."""
-    return data.contact_type == "ESCALATION" or (
+    """Pages go to other contacts (an escalation plan or an on-call schedule), as GetContact says or,
+    unread, as the pages show."""
+    return data.contact_type in ("ESCALATION", "ONCALL_SCHEDULE") or (
         data.contact_type is None and any(p.contact_arn != data.engagement.contact_arn for p in data.pages)
     )
 
@@ -204,7 +205,9 @@ def _staging(data: ResponseData, channel_lists: dict[str, list[ChannelMarks]]) -
     units: dict[str, tuple[str | None, datetime | None]] = {}
     for page in data.pages:
         if escalation:
-            units[page.page_arn] = (page.contact_arn, page.sent_time)
+            # A member on shift was paged because the plan names their schedule: the schedule is the target.
+            target = (data.on_shift.get(page.page_arn) or {}).get("schedule_arn") or page.contact_arn
+            units[page.page_arn] = (target, page.sent_time)
             continue
         for marks in channel_lists[page.page_arn]:
             if marks.sent_time is not None and marks.contact_channel_arn:
@@ -265,7 +268,11 @@ def _first_read(page: Page) -> tuple[datetime | None, Receipt | None]:
 
 
 def _page_metrics(
-    page: Page, channels: list[ChannelMarks], staging: _Staging, stop: datetime | None
+    page: Page,
+    channels: list[ChannelMarks],
+    staging: _Staging,
+    stop: datetime | None,
+    on_shift: dict[str, Any] | None = None,
 ) -> PageMetrics:
     read_time, first_read = _first_read(page)
     # An acknowledgement counts only at or before the engagement stopped.
@@ -274,7 +281,7 @@ def _page_metrics(
     stage_index = staging.assigned.get(page.page_arn) if staging.escalation else None
     essential = None
     if stage_index is not None and stage_index < len(staging.essentials) and staging.source != "sent_times":
-        essential = page.contact_arn in staging.essentials[stage_index]
+        essential = staging.units[page.page_arn][0] in staging.essentials[stage_index]
     if not staging.escalation:
         channels = [
             dataclasses.replace(c, stage=staging.channel_stage(page.page_arn, c.contact_channel_arn))
@@ -299,6 +306,7 @@ def _page_metrics(
         stop_reason=next((r.receipt_info for r in stop_receipts if r.receipt_info), None),
         seconds_to_delivery=_seconds(page.sent_time, page.delivery_time),
         seconds_to_read=_seconds(page.sent_time, read_time),
+        on_shift=on_shift,
     )
 
 
@@ -367,7 +375,10 @@ def compute_metrics(data: ResponseData) -> EngagementMetrics:
     staging = _staging(data, channel_lists)
     stages = _stage_metrics(staging)
     reached = [s.stage for s in stages if s.reached]
-    page_metrics = [_page_metrics(p, channel_lists[p.page_arn], staging, stop) for p in data.pages]
+    page_metrics = [
+        _page_metrics(p, channel_lists[p.page_arn], staging, stop, data.on_shift.get(p.page_arn))
+        for p in data.pages
+    ]
     acks = sorted((p for p in page_metrics if p.acknowledged), key=lambda p: p.read_time)
     first_ack = acks[0] if acks else None
     stop_receipts = [r for p in data.pages for r in p.receipts if r.receipt_type == "STOP"]
@@ -399,4 +410,26 @@ def compute_metrics(data: ResponseData) -> EngagementMetrics:
         stages=tuple(stages),
         timeline=_timeline(data, staging, stages, page_metrics, stop_reason or stop_cause),
         notes=data.notes,
+        handovers=_handovers(page_metrics),
     )
+
+
+def _handovers(pages: list[PageMetrics]) -> tuple[dict[str, Any], ...]:
+    """Where the person on shift in a rotation changed between two of its pages, in send order."""
+    last: dict[str, PageMetrics] = {}
+    out: list[dict[str, Any]] = []
+    for page in sorted((p for p in pages if p.on_shift), key=lambda p: _sort_time(p.sent_time)):
+        shift = page.on_shift or {}
+        before = last.get(shift["rotation_arn"])
+        if before is not None and before.on_shift and before.on_shift["shift_start"] != shift["shift_start"]:
+            out.append(
+                {
+                    "schedule": shift["schedule"],
+                    "rotation": shift["rotation"],
+                    "at": shift["shift_start"],
+                    "from": before.on_shift["contact_alias"],
+                    "to": shift["contact_alias"],
+                }
+            )
+        last[shift["rotation_arn"]] = page
+    return tuple(out)

@@ -14,7 +14,9 @@ import sys
 import threading
 from typing import Any
 
-from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+# The account and region the emulator uses when a caller names none (moto's default account).
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
 
 __all__ = ["get_backend", "register", "reset"]
 
@@ -38,13 +40,14 @@ def register() -> None:
 
         moto_compat.register_service(URL_PATTERN[0], sys.modules[__name__], URL_PATTERN)
         moto_compat.hook_backend_reset(_reset_process_state)
-        from . import models  # noqa: F401 - creates the BackendDict and the clock listener
+        from .service import models  # noqa: F401 - creates the BackendDict and the clock listener
 
         _registered = True
 
 
 def _reset_process_state() -> None:
-    from . import clock, faults, settings
+    from . import settings
+    from .drill import clock, faults
 
     clock.reset()
     faults.reset()
@@ -54,8 +57,8 @@ def _reset_process_state() -> None:
 def reset() -> None:
     """Forget everything: all accounts' data, counters, faults, settings; the clock back to real time."""
     register()
-    from .models import STATE_LOCK, ssmcontacts_backends
     from .moto_compat import reset_all_backends
+    from .service.models import STATE_LOCK, ssmcontacts_backends
 
     with STATE_LOCK:
         reset_all_backends()
@@ -67,7 +70,7 @@ def reset() -> None:
 def get_backend(account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> Any:
     """The ssm-contacts backend of one account and region."""
     register()
-    from .models import get_backend as _get_backend
+    from .service.models import get_backend as _get_backend
 
     return _get_backend(account_id, region)
 
@@ -76,7 +79,7 @@ def __getattr__(name: str) -> Any:
     # moto looks up ``moto.ssmcontacts.ssmcontacts_backends``: load the models lazily.
     if name == "ssmcontacts_backends":
         register()
-        from .models import ssmcontacts_backends
+        from .service.models import ssmcontacts_backends
 
         return ssmcontacts_backends
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

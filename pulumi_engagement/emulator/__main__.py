@@ -12,10 +12,10 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
-from .faults import FaultConfig, parse_throttle
+from .drill.faults import FaultConfig, parse_throttle
 
 if TYPE_CHECKING:
-    from .server import EmulatorServer
+    from .web.server import EmulatorServer
 
 
 def _add_fault_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _checked_faults(args: argparse.Namespace) -> FaultConfig:
     """The faults the flags ask for; every flag range-checked (ValueError) before anything starts."""
-    from .server import MAX_TIME_SCALE
     from .settings import MAX_TOKEN_RETENTION, check_seconds
+    from .web.server import MAX_TIME_SCALE
 
     faults = FaultConfig(
         throttle=parse_throttle(args.throttle),
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing_module(EMULATOR_MODULES):
         print(f"{build_parser().prog}: {extra_hint('the emulator', 'emulator')}", file=sys.stderr)
         return 1
-    from .server import EmulatorServer
+    from .web.server import EmulatorServer
 
     try:
         # A bad value is a usage error (exit 2), not a failed start.

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
-from .control_client import EmulatorControl
+from .control.client import EmulatorControl
 
 __all__ = ["EmulatorProcess", "EmulatorStartError", "stop_process"]
 

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from .control_api import EmulatorControlAPI
-from .control_client import EmulatorControl
-from .control_inprocess import InProcessControl
-from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
-from .faults import FaultConfig
+from . import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from .control.api import EmulatorControlAPI
+from .control.client import EmulatorControl
+from .control.inprocess import InProcessControl
+from .drill.faults import FaultConfig
 from .sdk_client import emulator_client
 
 FAKE_ENV = {
@@ -76,7 +76,7 @@ class InProcessEmulator(_FaultsShorthand, InProcessControl):
     """What ``ssm_contacts`` yields: the control API in-process, a client, the clock, the backends."""
 
     def __init__(self) -> None:
-        from . import clock as clock_module
+        from .drill import clock as clock_module
 
         # The fixture's emulator starts (and resets to) a frozen clock.
         super().__init__(time_scale=0.0)
@@ -135,7 +135,7 @@ class ServerHandle:
 def ssm_contacts_server() -> Iterator[ServerHandle]:
     """One loopback HTTP emulator for the whole session (state persists: reset it yourself)."""
     _require_emulator_extra()
-    from .server import EmulatorServer
+    from .web.server import EmulatorServer
 
     server = EmulatorServer(host="127.0.0.1", port=0)
     server.start()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .defaults import DEFAULT_REGION
+from . import DEFAULT_REGION
 
 __all__ = ["emulator_client"]
 

@@ -170,7 +170,8 @@ class Engagement(Resource, module="engagement", name="Engagement"):
     #: Seconds from the engagement's start to the first acknowledgement (MTTA), or None.
     time_to_acknowledge: Output[float | None]
     #: One object per page: page_arn, contact_arn, contact_alias, stage, essential, channels (with
-    #: sent / delivery / read times), sent_time, delivery_time, read_time, acknowledged, ...
+    #: sent / delivery / read times), sent_time, delivery_time, read_time, acknowledged, ..., and
+    #: on_shift (the rotation and shift, for a page to the member on shift of an on-call schedule).
     pages: Output[list[dict[str, Any]]]
     #: How create's wait ended: acknowledged, ended_unacknowledged, timeout, error or not_waited.
     wait_status: Output[str]

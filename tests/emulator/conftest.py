@@ -11,6 +11,6 @@ from .support import build_world
 
 @pytest.fixture
 def world(ssm_contacts: Any) -> dict[str, str]:
-    from pulumi_engagement.emulator.models import activation_code_for
+    from pulumi_engagement.emulator.service.models import activation_code_for
 
     return build_world(ssm_contacts.client, activation_code_for)

@@ -10,12 +10,12 @@ import inspect
 
 import pytest
 
-from pulumi_engagement.emulator.backend_base import PageArgs
-from pulumi_engagement.emulator.escalation import _start_member_names
-from pulumi_engagement.emulator.models import SSMContactsBackend
 from pulumi_engagement.emulator.moto_compat import camelcase_to_underscores
-from pulumi_engagement.emulator.responses import SSMContactsResponse
-from pulumi_engagement.emulator.validation import operation_model, operation_names
+from pulumi_engagement.emulator.service.backend_base import PageArgs
+from pulumi_engagement.emulator.service.escalation import _start_member_names
+from pulumi_engagement.emulator.service.models import SSMContactsBackend
+from pulumi_engagement.emulator.service.responses import SSMContactsResponse
+from pulumi_engagement.emulator.service.validation import operation_model, operation_names
 
 FORWARDED = sorted(
     name

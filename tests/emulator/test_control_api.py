@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from pulumi_engagement.emulator.control_api import EmulatorControlAPI
-from pulumi_engagement.emulator.control_client import EmulatorControl
-from pulumi_engagement.emulator.control_inprocess import InProcessControl
-from pulumi_engagement.emulator.faults import FaultConfig
+from pulumi_engagement.emulator.control.api import EmulatorControlAPI
+from pulumi_engagement.emulator.control.client import EmulatorControl
+from pulumi_engagement.emulator.control.inprocess import InProcessControl
+from pulumi_engagement.emulator.drill.faults import FaultConfig
 from pulumi_engagement.emulator.pytest_plugin import EndpointHandle, InProcessEmulator
 
 from .support import EXAMPLE_SEED, PRIMARY, engage

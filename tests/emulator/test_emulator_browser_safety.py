@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pulumi_engagement.emulator import server as server_module
 from pulumi_engagement.emulator.sdk_client import emulator_client
-from pulumi_engagement.emulator.server import (
+from pulumi_engagement.emulator.web import server as server_module
+from pulumi_engagement.emulator.web.server import (
     ControlError,
     ControlRequest,
     EmulatorApp,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from pulumi_engagement.emulator import faults
+from pulumi_engagement.emulator.drill import faults
 from pulumi_engagement.emulator.process import EmulatorProcess
 from pulumi_engagement.emulator.sdk_client import emulator_client
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_engagement.emulator.control import EmulatorControlError
-from pulumi_engagement.emulator.seed import MAX_SEED_NODES, SeedError, check_node_graph, parse_seed_text
+from pulumi_engagement.emulator.drill.seed import MAX_SEED_NODES, SeedError, check_node_graph, parse_seed_text
 
 from .support import (
     EXAMPLE_SEED,

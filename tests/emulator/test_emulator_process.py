@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_engagement.emulator import faults
+from pulumi_engagement.emulator.drill import faults
 from pulumi_engagement.emulator.process import EmulatorProcess, EmulatorStartError, stop_process
 from pulumi_engagement.emulator.sdk_client import emulator_client
 

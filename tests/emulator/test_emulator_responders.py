@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_engagement.emulator.seed import SeedError, load_seed
+from pulumi_engagement.emulator.drill.seed import SeedError, load_seed
 
 from .support import contact_arn, engage
 

@@ -8,12 +8,13 @@ validation code: required members present, no undeclared members, json 1.1 types
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from botocore.model import Shape
 
-from pulumi_engagement.emulator.models import accept_code_for, activation_code_for
-from pulumi_engagement.emulator.responses import SSMContactsResponse
+from pulumi_engagement.emulator.service.models import accept_code_for, activation_code_for
+from pulumi_engagement.emulator.service.responses import SSMContactsResponse
 
 from .support import engage
 
@@ -44,6 +45,20 @@ IMPLEMENTED = {
     "UntagResource",
     "UpdateContact",
     "UpdateContactChannel",
+    # On-call schedules (issue 20): with these, every operation of the model.
+    "CreateRotation",
+    "GetRotation",
+    "UpdateRotation",
+    "DeleteRotation",
+    "ListRotations",
+    "CreateRotationOverride",
+    "GetRotationOverride",
+    "DeleteRotationOverride",
+    "ListRotationOverrides",
+    "ListRotationShifts",
+    "ListPreviewRotationShifts",
+    "PutContactPolicy",
+    "GetContactPolicy",
 }
 
 
@@ -68,6 +83,13 @@ def walk(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
             return
         for index, item in enumerate(value):
             walk(shape.member, item, f"{path}[{index}]", problems)
+    elif kind == "map":
+        if not isinstance(value, dict):
+            problems.append(f"{path}: expected object")
+            return
+        for key, item in value.items():
+            walk(shape.key, key, f"{path}<key>", problems)
+            walk(shape.value, item, f"{path}[{key}]", problems)
     elif kind == "string":
         if not isinstance(value, str):
             problems.append(f"{path}: expected string")
@@ -210,6 +232,7 @@ def test_all_responses_match_the_model(ssm_contacts: Any) -> None:
     client.list_tags_for_resource(ResourceARN=alice)
     client.untag_resource(ResourceARN=alice, TagKeys=["team"])
     client.deactivate_contact_channel(ContactChannelId=channel)
+    exercise_on_call(client, alice, expect_error)
     client.delete_contact(ContactId=oncall)
     client.delete_contact_channel(ContactChannelId=channel)
     client.delete_contact(ContactId=alice)
@@ -234,3 +257,46 @@ def test_all_responses_match_the_model(ssm_contacts: Any) -> None:
         "ThrottlingException",
         "InternalServerException",
     }
+
+
+def exercise_on_call(client: Any, member: str, expect_error: Any) -> None:
+    """Every rotation, override, shift and policy operation, answers and errors, then cleaned up."""
+    coverage = [{"Start": {"HourOfDay": 9, "MinuteOfHour": 0}, "End": {"HourOfDay": 17, "MinuteOfHour": 0}}]
+    recurrence = {
+        "DailySettings": [{"HourOfDay": 9, "MinuteOfHour": 0}],
+        "NumberOfOnCalls": 1,
+        "RecurrenceMultiplier": 1,
+        "ShiftCoverages": {"MON": coverage, "TUE": coverage},
+    }
+    start = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    rotation = client.create_rotation(
+        Name="days", ContactIds=[member], StartTime=start, TimeZoneId="Europe/Berlin", Recurrence=recurrence
+    )["RotationArn"]
+    client.get_rotation(RotationId=rotation)
+    client.list_rotations()
+    client.update_rotation(RotationId=rotation, Recurrence=recurrence, TimeZoneId="Europe/Paris")
+    override = client.create_rotation_override(
+        RotationId=rotation, NewContactIds=[], StartTime=start, EndTime=start + timedelta(hours=2)
+    )["RotationOverrideId"]
+    client.get_rotation_override(RotationId=rotation, RotationOverrideId=override)
+    client.list_rotation_overrides(RotationId=rotation, StartTime=start, EndTime=start + timedelta(days=1))
+    shifts = client.list_rotation_shifts(
+        RotationId=rotation, StartTime=start, EndTime=start + timedelta(days=9)
+    )
+    assert {s["Type"] for s in shifts["RotationShifts"]} == {"REGULAR", "OVERRIDDEN"}
+    client.list_preview_rotation_shifts(
+        RotationStartTime=start,
+        EndTime=start + timedelta(days=3),
+        Members=["a"],
+        TimeZoneId="UTC",
+        Recurrence=recurrence,
+    )
+    schedule = client.create_contact(
+        Alias="days-oncall", Type="ONCALL_SCHEDULE", Plan={"RotationIds": [rotation]}
+    )["ContactArn"]
+    expect_error(client.delete_rotation, RotationId=rotation)  # ConflictException: used by a schedule
+    client.put_contact_policy(ContactArn=member, Policy='{"Statement": []}')
+    client.get_contact_policy(ContactArn=member)
+    client.delete_rotation_override(RotationId=rotation, RotationOverrideId=override)
+    client.delete_contact(ContactId=schedule)
+    client.delete_rotation(RotationId=rotation)

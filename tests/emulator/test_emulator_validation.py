@@ -10,11 +10,11 @@ import pytest
 from moto.core.base_backend import BackendDict
 
 import pulumi_engagement.emulator as emulator
-from pulumi_engagement.emulator import faults
-from pulumi_engagement.emulator.clock import clock
-from pulumi_engagement.emulator.exceptions import ValidationException
-from pulumi_engagement.emulator.seed import SeedError, load_seed
-from pulumi_engagement.emulator.validation import operation_model, validate_input
+from pulumi_engagement.emulator.drill import faults
+from pulumi_engagement.emulator.drill.clock import clock
+from pulumi_engagement.emulator.drill.seed import SeedError, load_seed
+from pulumi_engagement.emulator.service.exceptions import ValidationException
+from pulumi_engagement.emulator.service.validation import operation_model, validate_input
 
 ARN_PATTERN = operation_model("GetContact").input_shape.members["ContactId"].metadata["pattern"]
 
@@ -58,7 +58,7 @@ def test_register_is_idempotent_and_hooks_moto_reset() -> None:
     assert sys.modules["moto.ssmcontacts"] is emulator
     from moto.backends import get_backend
 
-    assert get_backend("ssmcontacts") is emulator.models.ssmcontacts_backends
+    assert get_backend("ssmcontacts") is emulator.service.models.ssmcontacts_backends
     faults.set_faults(latency_ms=5)
     clock.freeze()
     BackendDict.reset()

@@ -52,7 +52,7 @@ def test_registration_is_what_moto_looks_up(ssm_contacts: Any) -> None:
     """moto finds the service as moto.ssmcontacts and its routes beside the backend's models module."""
     from moto.backends import get_backend
 
-    from pulumi_engagement.emulator import models, urls
+    from pulumi_engagement.emulator.service import models, urls
 
     backend_dict = get_backend("ssmcontacts")  # type: ignore[call-overload]
     assert backend_dict is models.ssmcontacts_backends

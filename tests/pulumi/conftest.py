@@ -51,7 +51,7 @@ class Emulator:
 @pytest.fixture(scope="module")
 def emulator_server() -> Iterator[Emulator]:
     """One loopback HTTP emulator per test module (port 0: xdist-safe); tests reset it."""
-    from pulumi_engagement.emulator.server import EmulatorServer
+    from pulumi_engagement.emulator.web.server import EmulatorServer
 
     with EmulatorServer(host="127.0.0.1", port=0, seed=SEED, time_scale=0.0) as server:
         yield Emulator(server.endpoint_url)

@@ -14,6 +14,10 @@ description:
     same as C(engagement report) shows. They are the time to acknowledge, who acknowledged, the stage reached,
     whether it ended unacknowledged, and each page's channels with their sent, delivered and read times.
   - Without it, lists engagements, optionally filtered by incident and time range.
+  - With O(oncall_target), answers who a page to that contact, escalation plan or on-call schedule would
+    reach at O(oncall_at) (RV(oncall)), stage by stage, with the shift that puts each person on call. It is
+    read from the service (C(GetContact), C(GetRotation), C(ListRotationShifts)), never guessed, and pages
+    nobody.
   - Changes nothing.
 author:
   - pulumi-engagement developers (@pulumi-engagement)
@@ -54,6 +58,19 @@ options:
     description:
       - List only the engagements started at or before this ISO 8601 time.
     type: str
+  oncall_target:
+    description:
+      - ARN or alias of a contact, escalation plan or on-call schedule (C(ONCALL_SCHEDULE)); the result's
+        RV(oncall) says who a page to it would reach.
+      - Exclusive with O(engagement_id), O(incident_id), O(start_time) and O(end_time).
+    type: str
+    version_added: 0.3.0
+  oncall_at:
+    description:
+      - With O(oncall_target), when the page would start, an ISO 8601 time such as V(2024-05-04T03:00:00Z).
+      - Default is now on the service's clock.
+    type: str
+    version_added: 0.3.0
   return_content:
     description:
       - Whether RV(engagement) includes the engagement's secure fields (subject, content, public_subject,
@@ -98,6 +115,18 @@ EXAMPLES = r"""
     msg: >-
       {{ info.metrics.status }}: acknowledged by {{ info.metrics.acknowledged_by }}
       after {{ info.metrics.time_to_acknowledge }} s, stage {{ info.metrics.stage_reached }}
+
+- name: Who would a page to the database escalation plan reach at 03:00 on Sunday?
+  incident_manager.contacts.engagement_info:
+    oncall_target: db-escalation
+    oncall_at: "2024-05-05T03:00:00Z"
+  register: oncall
+
+- name: Name the first responder and the rotation that has them on call
+  ansible.builtin.debug:
+    msg: "{{ first.alias }} ({{ first.on_shift.rotation if first.on_shift else 'named directly' }})"
+  vars:
+    first: "{{ oncall.oncall.reaches[0] }}"
 
 - name: Every engagement of an incident in the last day
   incident_manager.contacts.engagement_info:
@@ -165,7 +194,7 @@ metrics:
       description: ARN of the contact or escalation plan paged.
       type: str
     contact_type:
-      description: C(ESCALATION) or C(PERSONAL); null when the contact could not be read.
+      description: C(ESCALATION), C(PERSONAL) or C(ONCALL_SCHEDULE); null when the contact could not be read.
       type: str
     start_time:
       description: When the engagement started.
@@ -225,7 +254,10 @@ metrics:
           C(channels) (each with C(contact_channel_arn), C(name), C(type), C(sent_time), C(delivery_time),
           C(read_time), C(stop_time), C(error)), C(sent_time), C(delivery_time), C(read_time),
           C(acknowledged), C(acknowledged_by), C(acknowledged_via), C(acknowledgement_note), C(stop_time),
-          C(stop_reason), C(seconds_to_delivery) and C(seconds_to_read).
+          C(stop_reason), C(seconds_to_delivery), C(seconds_to_read) and C(on_shift).
+        - C(on_shift) is null unless the page went to the member on shift of an on-call schedule; then it
+          names C(contact_alias), C(schedule_arn), C(schedule), C(rotation_arn), C(rotation), C(shift_start),
+          C(shift_end) and C(shift_type) (C(REGULAR) or C(OVERRIDDEN)).
       type: list
       elements: dict
     stages:
@@ -245,12 +277,65 @@ metrics:
       description: What could not be read (for example a denied C(GetContact)) and so was derived.
       type: list
       elements: str
+    handovers:
+      description:
+        - Each change of the person on shift in a rotation between two of the engagement's pages (a drill
+          across a shift change), with C(schedule), C(rotation), C(at) (the new shift's start), C(from)
+          and C(to) (contact aliases).
+      type: list
+      elements: dict
+      version_added: 0.3.0
+oncall:
+  description:
+    - Who a page to O(oncall_target) at O(oncall_at) would reach, in order. An escalation plan stops at the
+      first essential acknowledgement, so a later stage lists who would be paged if nobody acknowledged
+      before it.
+  returned: when O(oncall_target) is given
+  type: dict
+  contains:
+    target_arn:
+      description: ARN of the contact asked about.
+      type: str
+    target:
+      description: Its alias.
+      type: str
+    type:
+      description: C(PERSONAL), C(ESCALATION) or C(ONCALL_SCHEDULE).
+      type: str
+    at:
+      description: When the page would start (ISO 8601 UTC).
+      type: str
+    reaches:
+      description:
+        - One entry per person and stage with C(contact_arn), C(alias), C(display_name), C(at) (the stage's
+          start), C(stage) (1-based; null when paged directly), C(essential) and C(on_shift).
+        - C(on_shift) is null for a person named directly, else the shift that puts them on call, with
+          C(schedule_arn), C(schedule), C(rotation_arn), C(rotation), C(shift_start), C(shift_end) and
+          C(shift_type) (C(REGULAR) or C(OVERRIDDEN)).
+      type: list
+      elements: dict
+    gaps:
+      description:
+        - Each schedule with nobody on shift when its stage would page it (C(schedule), C(at), C(stage)).
+      type: list
+      elements: dict
+  sample:
+    target: db-escalation
+    type: ESCALATION
+    at: "2024-05-05T03:00:00Z"
+    reaches:
+      - alias: erik
+        stage: 1
+        essential: true
+        at: "2024-05-05T03:00:00Z"
+        on_shift: {schedule: db-oncall, rotation: db-follow-the-sun, shift_type: REGULAR}
+    gaps: []
 engagements:
   description:
     - Engagement summaries, newest first.
     - Each has the keys C(engagement_arn), C(contact_arn), C(sender), C(incident_id), C(start_time) and
       C(stop_time), documented field by field in RV(incident_manager.contacts.engagement#module:engagement).
-  returned: when O(engagement_id) is not given
+  returned: when neither O(engagement_id) nor O(oncall_target) is given
   type: list
   elements: dict
 """
@@ -262,7 +347,11 @@ from ansible_collections.incident_manager.contacts.plugins.module_utils.common i
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_core import (  # noqa: E402
     EngagementError,
+    FieldViolation,
+    ValidationError,
     response_metrics,
+    to_utc,
+    who_is_on_call,
 )
 
 # ListEngagements' nested members, as the core names them in its errors, are these options.
@@ -281,12 +370,31 @@ def argument_spec() -> dict:
         incident_id=dict(type="str"),
         start_time=dict(type="str"),
         end_time=dict(type="str"),
+        oncall_target=dict(type="str"),
+        oncall_at=dict(type="str"),
         **return_content_spec(),
     )
 
 
+def _oncall(em: EngagementModule) -> dict:
+    at = em.params["oncall_at"]
+    try:
+        when = to_utc(at) if at else None
+    except ValueError:
+        rule = FieldViolation("oncall_at", "oncall_at", "type", f"not an ISO 8601 time: {at!r}")
+        raise ValidationError("oncall", [rule]) from None
+    answer = who_is_on_call(em.client, em.params["oncall_target"], when).to_dict()
+    for gap in answer["gaps"]:
+        em.module.warn(f"nobody on shift in {gap['schedule']} at {gap['at']}")
+    if not answer["reaches"]:
+        em.module.warn(f"a page to {answer['target']} at {answer['at']} would reach nobody")
+    return dict(changed=False, oncall=answer)
+
+
 def run(em: EngagementModule) -> dict:
     params = em.params
+    if params["oncall_target"]:
+        return _oncall(em)
     if params["engagement_id"]:
         result = dict(changed=False, engagement=em.client.describe(params["engagement_id"]).to_dict())
         if params["include_pages"]:
@@ -311,7 +419,12 @@ def main() -> None:
             ("engagement_id", "incident_id"),
             ("engagement_id", "start_time"),
             ("engagement_id", "end_time"),
+            ("oncall_target", "engagement_id"),
+            ("oncall_target", "incident_id"),
+            ("oncall_target", "start_time"),
+            ("oncall_target", "end_time"),
         ],
+        required_by={"oncall_at": "oncall_target"},
     )
     try:
         result = run(em)

@@ -59,6 +59,7 @@ from .model import (
     preview,
     request_field_names,
 )
+from .oncall import OnCallAnswer, Reach, ShiftInfo, who_is_on_call
 from .operations import DEFAULT_FIND_WINDOW, EngagementClient
 from .timeutil import iso, to_utc
 from .token import dedup_token, derive_token, next_episode_token, resolve_token
@@ -90,15 +91,18 @@ __all__ = [
     "FieldViolation",
     "InternalServerError",
     "LocalState",
+    "OnCallAnswer",
     "Page",
     "PageField",
     "PageMetrics",
+    "Reach",
     "Receipt",
     "ResourceNotFoundError",
     "ResponseData",
     "ServiceError",
     "ServiceQuotaExceededError",
     "ServiceValidationError",
+    "ShiftInfo",
     "StageMetrics",
     "StartOutcome",
     "StartRequest",
@@ -125,4 +129,5 @@ __all__ = [
     "to_utc",
     "translate",
     "validate",
+    "who_is_on_call",
 ]

@@ -49,6 +49,8 @@ class PageMetrics(_ToDict):
     stop_reason: str | None
     seconds_to_delivery: float | None  # sent -> first delivery
     seconds_to_read: float | None  # sent -> read
+    # Paged as the member on shift of an on-call schedule: the shift (see oncall.ShiftInfo.to_dict).
+    on_shift: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class TimelineEvent(_ToDict):
 class EngagementMetrics(_ToDict):
     engagement_arn: str
     contact_arn: str | None
-    contact_type: str | None  # ESCALATION or PERSONAL, when the contact could be read
+    contact_type: str | None  # ESCALATION, PERSONAL or ONCALL_SCHEDULE, when the contact could be read
     start_time: datetime | None
     stop_time: datetime | None
     status: str  # acknowledged, ended_unacknowledged or running
@@ -99,6 +101,8 @@ class EngagementMetrics(_ToDict):
     stages: tuple[StageMetrics, ...]
     timeline: tuple[TimelineEvent, ...]
     notes: tuple[str, ...] = ()
+    # Each change of the person on shift between two pages through the same rotation: from, to, when.
+    handovers: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,4 @@ class ResponseData:
     stage_indexes: dict[str, int] = field(default_factory=dict)  # page ARN -> 0-based StageIndex
     channels: dict[str, dict[str, str]] = field(default_factory=dict)  # channel ARN -> name, type
     notes: tuple[str, ...] = ()
+    on_shift: dict[str, dict[str, Any]] = field(default_factory=dict)  # page ARN -> its shift

@@ -54,7 +54,10 @@ def fetch_response_data(client: EngagementClient, engagement_arn: str, details: 
     if contact is not None:
         contact_type = contact.get("Type")
         plan_stages = tuple((contact.get("Plan") or {}).get("Stages") or ())
-    stage_indexes = {} if contact_type == "PERSONAL" else _stage_indexes(client, engagement, pages, optional)
+    schedules: dict[str, str] = {}
+    stage_indexes = (
+        {} if contact_type == "PERSONAL" else _stage_indexes(client, engagement, pages, optional, schedules)
+    )
     return ResponseData(
         engagement=engagement,
         pages=pages,
@@ -63,13 +66,19 @@ def fetch_response_data(client: EngagementClient, engagement_arn: str, details: 
         stage_indexes=stage_indexes,
         channels=_channel_names(client, pages, optional),
         notes=tuple(dict.fromkeys(optional.notes)),
+        on_shift=_on_shift(client, pages, schedules, optional),
     )
 
 
 def _stage_indexes(
-    client: EngagementClient, engagement: Engagement, pages: tuple[Page, ...], optional: _Optional
+    client: EngagementClient,
+    engagement: Engagement,
+    pages: tuple[Page, ...],
+    optional: _Optional,
+    schedules: dict[str, str],
 ) -> dict[str, int]:
-    """Page ARN -> the 0-based StageIndex of the engagement's plan that paged it."""
+    """Page ARN -> the 0-based StageIndex of the engagement's plan that paged it; ``schedules`` gets
+    page ARN -> the on-call schedule that resolved to its contact (an ONCALL_SCHEDULE resolution)."""
     stage_indexes: dict[str, int] = {}
     for page in pages:
         resolutions = optional(
@@ -81,9 +90,30 @@ def _stage_indexes(
         for item in resolutions or ():
             if item.get("StageIndex") is not None and item.get("ContactArn") == engagement.contact_arn:
                 stage_indexes[page.page_arn] = int(item["StageIndex"])
+            if item.get("Type") == "ONCALL_SCHEDULE" and item.get("ContactArn"):
+                schedules[page.page_arn] = item["ContactArn"]
         if resolutions is None:
             break  # denied once, denied for every page
     return stage_indexes
+
+
+def _on_shift(
+    client: EngagementClient, pages: tuple[Page, ...], schedules: dict[str, str], optional: _Optional
+) -> dict[str, dict[str, Any]]:
+    """Page ARN -> the shift that had its contact on call when it was sent (pages through a schedule)."""
+    from .oncall import shifts_of_pages
+
+    asked = {
+        page.page_arn: (schedules[page.page_arn], page.contact_arn, page.sent_time)
+        for page in pages
+        if page.page_arn in schedules and page.contact_arn and page.sent_time is not None
+    }
+    if not asked:
+        return {}
+    found = optional(
+        "shifts not read (GetRotation, ListRotationShifts)", lambda: shifts_of_pages(client, asked)
+    )
+    return found or {}
 
 
 def _channel_names(

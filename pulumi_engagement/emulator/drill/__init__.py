@@ -1,0 +1,1 @@
+"""The drill machinery: the virtual clock, faults, simulated responders, the pager inbox, seeds."""
