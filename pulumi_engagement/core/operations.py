@@ -170,9 +170,10 @@ class EngagementClient(EpisodePaging):
     # -- single calls -------------------------------------------------------------------
 
     def start(self, request: StartRequest, token_scope: str | None = None) -> str:
-        """StartEngagement; returns the engagement ARN. Retries reuse the same token."""
+        """StartEngagement; returns the engagement ARN. Retries reuse the same token, and a call whose
+        retries ran out after a lost answer looks once more before it reports failure."""
         params = request.validated_params(token_scope)
-        return self._call("StartEngagement", params)["EngagementArn"]
+        return self._start_with_second_look(params)["EngagementArn"]
 
     def describe(self, engagement_arn: str, *, attempts: int | None = None) -> Engagement:
         """DescribeEngagement; ``attempts`` caps botocore's tries (a read with a short budget)."""
