@@ -77,13 +77,25 @@ class EpisodePaging:
             return StartOutcome(False, hinted, hint["token"])
         with self._lock(base, serialize, until=lambda: self.local_state.read_hint(base) != hint) as held:
             if held is not None:
-                return self._page_episode(request, params, base, self._lock_warnings(held), hint, hinted)
-        # Another process resolved the alert while this one waited: read what it found.
-        hint, hinted = self._look_by_hint(request, base)
-        if hint is not None and hinted is not None and not hinted.stopped:
-            return StartOutcome(False, hinted, hint["token"])
+                return self._page_locked(request, params, base, hint, hinted, held)
+        # Another process resolved the alert while this one waited: _page_locked reads what it found.
         with self._lock(base, serialize) as held:
-            return self._page_episode(request, params, base, self._lock_warnings(held), hint, hinted)
+            return self._page_locked(request, params, base, hint, hinted, held)
+
+    def _page_locked(
+        self,
+        request: StartRequest,
+        params: dict[str, Any],
+        base: str,
+        hint: dict[str, str] | None,
+        hinted: Engagement | None,
+        held: bool | None,
+    ) -> StartOutcome:
+        """The walk, under the lock (or without one it could not take). A hint written since this
+        process read it means another one resolved the alert meanwhile: read that one instead."""
+        if self.local_state.read_hint(base) != hint:
+            hint, hinted = self._look_by_hint(request, base)
+        return self._page_episode(request, params, base, self._lock_warnings(held), hint, hinted)
 
     def _lock(
         self, key: str, serialize: bool, until: Callable[[], bool] | None = None

@@ -97,18 +97,20 @@ class LocalState:
     # -- the lock ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[bool]:
+    def lock(self, key: str, until: Callable[[], bool] | None = None) -> Iterator[bool | None]:
         """Hold the machine-wide lock for ``key`` if it can be had within ``lock_wait``; yields
-        whether it is held. Never raises for a lock it cannot take."""
-        handle = self._take(key)
+        whether it is held, or None when ``until()`` turned true while waiting (another process
+        resolved the alert: no need to queue behind it). Never raises for a lock it cannot take."""
+        handle = self._take(key, until)
         try:
-            yield handle is not None
+            yield handle if handle is None else handle >= 0
         finally:
-            if handle is not None:
+            if handle is not None and handle >= 0:
                 with contextlib.suppress(OSError):
                     os.close(handle)  # closing releases the flock
 
-    def _take(self, key: str) -> int | None:
+    def _take(self, key: str, until: Callable[[], bool] | None = None) -> int | None:
+        """The locked file descriptor; -1 when ``until()`` ended the wait; None when not available."""
         try:
             import fcntl
         except ImportError:
@@ -131,6 +133,9 @@ class LocalState:
                     os.utime(fd)
                 return fd
             except BlockingIOError:
+                if until is not None and until():
+                    os.close(fd)
+                    return -1
                 if self.clock() >= deadline:
                     self.problem = f"another process held the lock for over {self.lock_wait:g}s"
                     os.close(fd)
