@@ -44,7 +44,10 @@ from .model import (
 from .paging import (
     CLOCK_SKEW,
     DEFAULT_FIND_WINDOW,
+    LOOKUP_PAGE_SIZE,
     MAX_EPISODE_WALK,
+    MAX_LOOKUP_DESCRIBES,
+    MAX_LOOKUP_PAGES,
     READ_BACK_ATTEMPTS,
     EpisodePaging,
 )
@@ -75,12 +78,6 @@ __all__ = [
 
 #: The emulator's clock rate (its --time-scale), sent with every answer; AWS sends none.
 CLOCK_RATE_HEADER = "x-emulator-time-scale"
-
-#: Look-ups that only inform (check mode, state=stopped, a dedup-key conflict) read at most this
-#: many ListEngagements pages and describe at most MAX_LOOKUP_DESCRIBES candidates.
-MAX_LOOKUP_PAGES = 5
-LOOKUP_PAGE_SIZE = 100
-MAX_LOOKUP_DESCRIBES = 10
 
 
 class EngagementClient(EpisodePaging):
@@ -267,15 +264,27 @@ class EngagementClient(EpisodePaging):
         does not promise an order. With a dedup key, any page to the contact from the sender
         (and incident) matches.
         """
+        return self._find(request, window, now, running_only, max_pages, max_describes)[0]
+
+    def _find(
+        self,
+        request: StartRequest,
+        window: timedelta,
+        now: datetime | None,
+        running_only: bool,
+        max_pages: int = MAX_LOOKUP_PAGES,
+        max_describes: int = MAX_LOOKUP_DESCRIBES,
+    ) -> tuple[Engagement | None, bool]:
+        """find(), and whether its bound cut the look-up short (more engagements may lie beyond)."""
         now = now or self.now()
-        budget = {"pages": max_pages, "describes": max_describes}
+        budget = {"pages": max_pages, "describes": max_describes, "cut": 0}
         for start, end in _newest_first(now, _bounded_window(window)):
             if budget["pages"] <= 0 or budget["describes"] <= 0:
-                return None
+                return None, True
             found = self._find_between(request, start, end, running_only, budget)
             if found is not None:
-                return found
-        return None
+                return found, False
+        return None, bool(budget["cut"])
 
     def _find_between(
         self,
@@ -292,6 +301,8 @@ class EngagementClient(EpisodePaging):
             page_size=LOOKUP_PAGE_SIZE,
             max_pages=budget["pages"],
         )
+        if len(summaries) >= budget["pages"] * LOOKUP_PAGE_SIZE:
+            budget["cut"] = 1  # every page allowed came back full: the slice may hold more
         budget["pages"] -= max(1, -(-len(summaries) // LOOKUP_PAGE_SIZE))
         candidates = [
             s
@@ -301,6 +312,8 @@ class EngagementClient(EpisodePaging):
             and same_page_fields(s, request)
         ]
         candidates.sort(key=lambda s: s.start_time or end, reverse=True)
+        if len(candidates) > budget["describes"]:
+            budget["cut"] = 1
         for summary in candidates[: budget["describes"]]:
             budget["describes"] -= 1
             engagement = self.describe(summary.engagement_arn)

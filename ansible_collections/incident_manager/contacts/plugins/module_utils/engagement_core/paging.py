@@ -33,6 +33,11 @@ CLOCK_SKEW = timedelta(minutes=5)
 #: Episodes of one alert walked through before paging with a one-off token (a flapping alert
 #: seen for the first time on a machine with no hint costs 2 calls per earlier episode).
 MAX_EPISODE_WALK = 128
+#: Look-ups that only inform (check mode, state=stopped, a dedup-key conflict) read at most this
+#: many ListEngagements pages and describe at most MAX_LOOKUP_DESCRIBES candidates.
+MAX_LOOKUP_PAGES = 5
+LOOKUP_PAGE_SIZE = 100
+MAX_LOOKUP_DESCRIBES = 10
 #: Reading a page back (and a hint) has a short budget of its own, apart from any wait for an
 #: acknowledgement, so a page that went out is reported within seconds whatever DescribeEngagement
 #: does: at most READ_BACK_ATTEMPTS single attempts (botocore's own retries could wait 20 s each),
@@ -347,10 +352,17 @@ class EpisodePaging:
                 if not hinted.stopped:
                     return StartOutcome(False, hinted, hint["token"])
                 return StartOutcome(True, None, next_episode_token(base, hinted.engagement_arn))
-            running = self.find(request, window, running_only=True)
+            running, cut = self._find(request, window, None, running_only=True)
         except EngagementError as exc:
             running = None
             warnings.append(f"could not look for a running engagement ({exc}); a real run would page")
+        else:
+            if running is None and cut:
+                warnings.append(
+                    f"the look-up stopped at its bound ({MAX_LOOKUP_PAGES} ListEngagements pages, "
+                    f"{MAX_LOOKUP_DESCRIBES} DescribeEngagement calls): an open engagement of this alert "
+                    "may exist beyond it, in which case a real run would not page"
+                )
         if running is not None:
             return StartOutcome(False, running, base, tuple(warnings))
         return StartOutcome(True, None, base, tuple(warnings))
