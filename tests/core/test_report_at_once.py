@@ -97,3 +97,20 @@ def test_a_hint_that_cannot_be_read_costs_the_read_back_budget_once_not_botocore
     assert emulator.engagements() == 1
     assert emulator.calls("DescribeEngagement") == 1 + 2 * READ_BACK_ATTEMPTS  # the hint, the read-back
     assert sum(time.pauses) <= 2 * READ_BACK_BUDGET
+
+
+def test_a_page_whose_first_answer_was_lost_is_new_on_a_fast_emulator_clock(emulator, tmp_path):
+    """The first attempt commits and loses its answer; botocore's retry (after a real backoff) gets the
+    same engagement. At --time-scale 600 that backoff is minutes of service time between the
+    engagement's StartTime and the Date: the call's duration is scaled by the rate the emulator
+    sends (x-emulator-time-scale), so the page is still reported as this call's."""
+    emulator.set_time_scale(600)
+    try:
+        emulator.faults(drop_rate=1.0, max_faults=1, operations=["StartEngagement"])
+        client = EngagementClient(emulator.client, local_state=LocalState(directory=str(tmp_path)))
+        outcome = client.ensure_started(request())
+    finally:
+        emulator.set_time_scale(0)
+    assert emulator.calls("StartEngagement") == 2
+    assert outcome.changed is True and outcome.read_back is True
+    assert emulator.engagements() == 1
