@@ -112,7 +112,7 @@ BENCHMARKS = (
         "<= 2 calls (new alert, re-run while open); 2k+2 without hint",
         "find-first (previous design)",
         lambda emu, q: cost_bench.bench_cost(
-            emu, histories=(0, 100) if q else (0, 300, 10_000), reps=2 if q else 5, k=10 if q else 50
+            emu, histories=(0, 100) if q else (0, 300, 10_000), reps=3 if q else 5, k=10 if q else 50
         ),
     ),
 )
