@@ -30,6 +30,8 @@ LOCK_WAIT = 10.0
 #: Files kept in the state directory before the least recently used are removed.
 MAX_FILES = 1024
 _MAX_HINT_BYTES = 4096
+#: What _take answers when the caller's ``until()`` ended the wait (not a file descriptor).
+_GAVE_WAY = -1
 
 
 class LocalState:
@@ -97,14 +99,14 @@ class LocalState:
         resolved the alert: no need to queue behind it). Never raises for a lock it cannot take."""
         handle = self._take(key, until)
         try:
-            yield handle if handle is None else handle >= 0
+            yield None if handle == _GAVE_WAY else handle is not None
         finally:
-            if handle is not None and handle >= 0:
+            if handle is not None and handle != _GAVE_WAY:
                 with contextlib.suppress(OSError):
                     os.close(handle)  # closing releases the flock
 
     def _take(self, key: str, until: Callable[[], bool] | None = None) -> int | None:
-        """The locked file descriptor; -1 when ``until()`` ended the wait; None when not available."""
+        """The locked file descriptor; _GAVE_WAY when ``until()`` ended the wait; None when not available."""
         try:
             import fcntl
         except ImportError:
@@ -129,7 +131,7 @@ class LocalState:
             except BlockingIOError:
                 if until is not None and until():
                     os.close(fd)
-                    return -1
+                    return _GAVE_WAY
                 if self.clock() >= deadline:
                     self.problem = f"another process held the lock for over {self.lock_wait:g}s"
                     os.close(fd)

@@ -80,10 +80,14 @@ class EpisodePaging:
         hint, hinted = self._look_by_hint(request, base)
         if hint is not None and hinted is not None and not hinted.stopped:
             return StartOutcome(False, hinted, hint["token"])
-        with self._lock(base, serialize, until=lambda: self.local_state.read_hint(base) != hint) as held:
+        first = hint
+        with self._lock(base, serialize, until=lambda: self.local_state.read_hint(base) != first) as held:
             if held is not None:
                 return self._page_locked(request, params, base, hint, hinted, held)
-        # Another process resolved the alert while this one waited: _page_locked reads what it found.
+        # Another process resolved the alert while this one waited: read what it found, lock-free.
+        hint, hinted = self._look_by_hint(request, base)
+        if hint is not None and hinted is not None and not hinted.stopped:
+            return StartOutcome(False, hinted, hint["token"])
         with self._lock(base, serialize) as held:
             return self._page_locked(request, params, base, hint, hinted, held)
 

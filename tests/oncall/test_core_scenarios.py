@@ -88,6 +88,44 @@ def test_a_role_allowed_only_start_engagement_still_pages_once(emulator: Any, tm
 # -- 8. a held lock delays the page boundedly -------------------------------------------------------
 
 
+def test_a_host_waiting_for_the_lock_stops_when_the_holder_records_the_episode(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """Fan-out on one machine: while one process holds the alert's lock and pages, the others do
+    not queue behind it. As soon as the holder writes its hint, a waiter reads that engagement (one
+    DescribeEngagement), reports it unchanged, and never takes the lock (nor warns about it)."""
+    holder = core(emulator, tmp_path / "state")
+    paged = holder.ensure_started(request())  # what the holder's page left: an engagement and a hint
+    hint_path = holder.local_state._path(request().base_token(), ".json")
+    assert hint_path is not None
+    recorded = Path(hint_path).read_bytes()
+    Path(hint_path).unlink()  # as it was while the holder was still paging
+    emulator.advance(5)
+    pauses: list[float] = []
+
+    def holder_finishes(seconds: float) -> None:  # the waiter's pause: meanwhile the holder writes
+        pauses.append(seconds)
+        Path(hint_path).write_bytes(recorded)
+
+    waiter = EngagementClient(
+        emulator.client,
+        now=emulator.clock.now,
+        local_state=LocalState(directory=str(tmp_path / "state"), sleep=holder_finishes, lock_wait=600),
+    )
+    lock_path = waiter.local_state._path(request().base_token(), ".lock")
+    assert lock_path is not None
+    before = emulator.calls()
+    with open(lock_path, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the holder, still paging
+        outcome = waiter.ensure_started(request())
+
+    assert outcome.changed is False and outcome.warnings == ()
+    assert outcome.engagement.engagement_arn == paged.engagement.engagement_arn
+    assert len(pauses) == 1  # one pause in the lock's wait, not the 600 s it would allow
+    calls = {op: n - before.get(op, 0) for op, n in emulator.calls().items()}
+    assert {op: n for op, n in calls.items() if n} == {"DescribeEngagement": 1}
+
+
 def test_a_held_lock_is_given_up_after_the_bounded_wait(emulator: Any, tmp_path: Path) -> None:
     client = core(emulator, tmp_path / "state", lock_wait=0.2)
     key = request().base_token()
