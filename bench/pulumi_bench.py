@@ -14,6 +14,8 @@ cannot avoid; the difference is what the provider and gRPC add.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -145,7 +147,10 @@ class _Contenders:
 def _measure(emu: Emulator, n: int) -> Timings:
     import boto3
 
-    provider = engine.ProviderProcess(engine.provider_env(PULUMI_ENGAGEMENT_BENCH="1"))
+    # Local state (lock and hint files) of the benchmark's own, as the bare side has none: the
+    # user's state directory holds whatever earlier runs and tests left there.
+    state = tempfile.mkdtemp(prefix="bench-pulumi-state-")
+    provider = engine.ProviderProcess(engine.provider_env(PULUMI_ENGAGEMENT_BENCH="1", XDG_RUNTIME_DIR=state))
     try:
         provider.configure({"aws:region": REGION, "pulumi-engagement:endpointUrl": emu.endpoint_url})
         with fake_credentials():
@@ -153,6 +158,7 @@ def _measure(emu: Emulator, n: int) -> Timings:
             return _Contenders(emu, provider, bare).measure(n)
     finally:
         provider.close()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def _ratio_row(

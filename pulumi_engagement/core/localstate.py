@@ -27,8 +27,10 @@ from collections.abc import Callable, Iterator
 APP = "pulumi-engagement"
 #: Seconds a page waits for another process paging the same alert on this machine.
 LOCK_WAIT = 10.0
-#: Files kept in the state directory before the least recently used are removed.
+#: Files kept in the state directory; beyond it the least recently used are removed down to
+#: PRUNE_TO, so the pruning (a stat of every file) runs once per few hundred new files, not per write.
 MAX_FILES = 1024
+PRUNE_TO = MAX_FILES * 3 // 4
 _MAX_HINT_BYTES = 4096
 #: What _take answers when the caller's ``until()`` ended the wait (not a file descriptor).
 _GAVE_WAY = -1
@@ -189,13 +191,13 @@ class LocalState:
 
     @staticmethod
     def _prune(directory: str) -> None:
-        """Keep the directory bounded: drop the least recently used files beyond MAX_FILES."""
+        """Keep the directory bounded: beyond MAX_FILES, drop the least recently used down to PRUNE_TO."""
         try:
             entries = list(os.scandir(directory))
             if len(entries) <= MAX_FILES:
                 return
             entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
-            for entry in entries[: len(entries) - MAX_FILES]:
+            for entry in entries[: len(entries) - PRUNE_TO]:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
         except OSError:
