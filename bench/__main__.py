@@ -47,7 +47,7 @@ BENCHMARKS = (
         "ratio",
         "<= 0.7x",
         "aws via ansible.builtin.command",
-        lambda emu, q: ansible_bench.bench_ansible_tasks(emu, pairs=4 if q else 12),
+        lambda emu, q: ansible_bench.bench_ansible_tasks(emu, pairs=2 if q else 12),
     ),
     Benchmark(
         "2",
@@ -55,7 +55,7 @@ BENCHMARKS = (
         "ratio",
         "<= 1.15x / <= 0.7x",
         "bare boto3 script; AWS CLI",
-        lambda emu, q: cli_bench.bench_cli(emu, rounds=5 if q else 21),
+        lambda emu, q: cli_bench.bench_cli(emu, rounds=3 if q else 21),
     ),
     Benchmark(
         "3",
@@ -63,15 +63,15 @@ BENCHMARKS = (
         "ratio",
         "<= 1.3x",
         "bare boto3 start_engagement",
-        lambda emu, q: pulumi_bench.bench_pulumi(emu, n=20 if q else 100),
+        lambda emu, q: pulumi_bench.bench_pulumi(emu, n=10 if q else 100),
     ),
     Benchmark(
         "4",
         "4. Fan-out",
-        "engagements",
-        "exactly 1",
-        "the same page from every host",
-        lambda emu, q: ansible_bench.bench_fanout(emu, hosts=20 if q else 100, forks=10 if q else 20),
+        "ratio",
+        "<= 1.2x, exactly 1 engagement",
+        "a no-op task on the same hosts",
+        lambda emu, q: ansible_bench.bench_fanout(emu, hosts=10 if q else 100, forks=5 if q else 20),
     ),
     Benchmark(
         "5",
@@ -79,7 +79,7 @@ BENCHMARKS = (
         "ratio of R",
         ">= 0.85 of R",
         "emulator limit R",
-        lambda emu, q: core_bench.bench_throughput(emu, n=60 if q else 200),
+        lambda emu, q: core_bench.bench_throughput(emu, n=30 if q else 200),
     ),
     Benchmark(
         "6",
@@ -87,7 +87,7 @@ BENCHMARKS = (
         "engagements",
         "exactly N",
         "faults",
-        lambda emu, q: core_bench.bench_soak_core(emu, n=60 if q else 300),
+        lambda emu, q: core_bench.bench_soak_core(emu, n=30 if q else 300, compare_shared=not q),
     ),
     Benchmark(
         "6",
@@ -95,7 +95,7 @@ BENCHMARKS = (
         "engagements",
         "exactly N",
         "faults",
-        lambda emu, q: ansible_bench.bench_soak_ansible(emu, hosts=10 if q else 30),
+        lambda emu, q: ansible_bench.bench_soak_ansible(emu, hosts=4 if q else 30),
     ),
     Benchmark(
         "6",
@@ -103,7 +103,7 @@ BENCHMARKS = (
         "engagements",
         "exactly N",
         "faults",
-        lambda emu, q: cli_bench.bench_soak_cli(emu, n=6 if q else 20),
+        lambda emu, q: cli_bench.bench_soak_cli(emu, n=3 if q else 20),
     ),
     Benchmark(
         "7",
@@ -117,10 +117,10 @@ BENCHMARKS = (
         "8",
         "8. Cost of a page: calls and wall time against history",
         "calls",
-        "<= 3 calls (new alert, re-run while open); 2k+3 without hint",
+        "<= 2 calls (new alert, re-run while open); 2k+2 without hint",
         "find-first (previous design)",
         lambda emu, q: cost_bench.bench_cost(
-            emu, histories=(0, 300) if q else (0, 300, 10_000), reps=3 if q else 5
+            emu, histories=(0, 100) if q else (0, 300, 10_000), reps=3 if q else 5, k=10 if q else 50
         ),
     ),
     Benchmark(

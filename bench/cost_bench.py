@@ -148,8 +148,8 @@ def _page_rows(run: HistoryRun, common: dict[str, Any]) -> list[Result]:
         row(
             f"8. Cost: new alert, {label(n)}",
             new,
-            "<= 3 calls, pages",
-            steady and new.total <= 3 and all(changed(new)) and run.paged == run.reps,
+            "<= 2 calls, pages",
+            steady and new.total <= 2 and all(changed(new)) and run.paged == run.reps,
             s["old_new"],
             extra={**common, "engagements_created": run.paged, "changed": changed(new)},
         )
@@ -160,8 +160,8 @@ def _page_rows(run: HistoryRun, common: dict[str, Any]) -> list[Result]:
             row(
                 f"8. Cost: re-run while open, {label(n)}, {hint}",
                 sample,
-                "<= 3 calls, no page",
-                steady and sample.total <= 3 and not any(changed(sample)) and run.rerun_paged == 0,
+                "<= 2 calls, no page",
+                steady and sample.total <= 2 and not any(changed(sample)) and run.rerun_paged == 0,
                 s["old_again"],
                 extra={**common, "changed": changed(sample)},
             )
@@ -317,7 +317,7 @@ def _flapping_rows(samples: dict[str, Sample], k: int, reps: int, common: dict[s
         if old_paged == reps
         else f"; find-first paged nobody {reps - old_paged}/{reps} times (issue 10, item 1)"
     )
-    documented = 2 * k + 3
+    documented = 2 * k + 2
     return [
         row(
             f"8. Cost: alert ended k={k} times fires again, with hint",
@@ -335,7 +335,7 @@ def _flapping_rows(samples: dict[str, Sample], k: int, reps: int, common: dict[s
         row(
             f"8. Cost: alert ended k={k} times fires again, no hint",
             without,
-            f"documented: 2k+3 = {documented} calls, pages",
+            f"documented: 2k+2 = {documented} calls, pages",
             without.steady and without.total == documented and all(changed(without)) and created == 2 * reps,
             old,
             old_note,

@@ -177,7 +177,8 @@ def core_client(emu: Emulator, state: LocalState) -> EngagementClient:
 def find_first(client: EngagementClient, request: StartRequest, check_mode: bool = False) -> StartOutcome:
     """The previous design's hot path: the whole 24 h look-up, then StartEngagement + DescribeEngagement."""
     token = request.validate()["IdempotencyToken"]
-    existing = client.find(request, DEFAULT_FIND_WINDOW, max_pages=None, max_describes=10**9)  # type: ignore[arg-type]
+    # Bounds nothing reaches: the whole window, as the previous design read it.
+    existing = client.find(request, DEFAULT_FIND_WINDOW, max_pages=10**9, max_describes=10**9)
     if existing is not None:
         return StartOutcome(False, existing, token)
     if check_mode:

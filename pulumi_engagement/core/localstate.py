@@ -27,9 +27,13 @@ from collections.abc import Callable, Iterator
 APP = "pulumi-engagement"
 #: Seconds a page waits for another process paging the same alert on this machine.
 LOCK_WAIT = 10.0
-#: Files kept in the state directory before the least recently used are removed.
+#: Files kept in the state directory; beyond it the least recently used are removed down to
+#: PRUNE_TO, so the pruning (a stat of every file) runs once per few hundred new files, not per write.
 MAX_FILES = 1024
+PRUNE_TO = MAX_FILES * 3 // 4
 _MAX_HINT_BYTES = 4096
+#: What _take answers when the caller's ``until()`` ended the wait (not a file descriptor).
+_GAVE_WAY = -1
 
 
 class LocalState:
@@ -91,18 +95,20 @@ class LocalState:
     # -- the lock ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[bool]:
+    def lock(self, key: str, until: Callable[[], bool] | None = None) -> Iterator[bool | None]:
         """Hold the machine-wide lock for ``key`` if it can be had within ``lock_wait``; yields
-        whether it is held. Never raises for a lock it cannot take."""
-        handle = self._take(key)
+        whether it is held, or None when ``until()`` turned true while waiting (another process
+        resolved the alert: no need to queue behind it). Never raises for a lock it cannot take."""
+        handle = self._take(key, until)
         try:
-            yield handle is not None
+            yield None if handle == _GAVE_WAY else handle is not None
         finally:
-            if handle is not None:
+            if handle is not None and handle != _GAVE_WAY:
                 with contextlib.suppress(OSError):
                     os.close(handle)  # closing releases the flock
 
-    def _take(self, key: str) -> int | None:
+    def _take(self, key: str, until: Callable[[], bool] | None = None) -> int | None:
+        """The locked file descriptor; _GAVE_WAY when ``until()`` ended the wait; None when not available."""
         try:
             import fcntl
         except ImportError:
@@ -125,6 +131,9 @@ class LocalState:
                     os.utime(fd)
                 return fd
             except BlockingIOError:
+                if until is not None and until():
+                    os.close(fd)
+                    return _GAVE_WAY
                 if self.clock() >= deadline:
                     self.problem = f"another process held the lock for over {self.lock_wait:g}s"
                     os.close(fd)
@@ -182,13 +191,13 @@ class LocalState:
 
     @staticmethod
     def _prune(directory: str) -> None:
-        """Keep the directory bounded: drop the least recently used files beyond MAX_FILES."""
+        """Keep the directory bounded: beyond MAX_FILES, drop the least recently used down to PRUNE_TO."""
         try:
             entries = list(os.scandir(directory))
             if len(entries) <= MAX_FILES:
                 return
             entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)
-            for entry in entries[: len(entries) - MAX_FILES]:
+            for entry in entries[: len(entries) - PRUNE_TO]:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
         except OSError:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from .attempts import AttemptsCapped, CallRecord, install, recording
 from .client import ClientConfig, make_client
 from .errors import (
     EngagementError,
@@ -43,7 +44,10 @@ from .model import (
 from .paging import (
     CLOCK_SKEW,
     DEFAULT_FIND_WINDOW,
+    LOOKUP_PAGE_SIZE,
     MAX_EPISODE_WALK,
+    MAX_LOOKUP_DESCRIBES,
+    MAX_LOOKUP_PAGES,
     READ_BACK_ATTEMPTS,
     EpisodePaging,
 )
@@ -72,11 +76,8 @@ __all__ = [
     "clean_text",
 ]
 
-#: Look-ups that only inform (check mode, state=stopped, a dedup-key conflict) read at most this
-#: many ListEngagements pages and describe at most MAX_LOOKUP_DESCRIBES candidates.
-MAX_LOOKUP_PAGES = 5
-LOOKUP_PAGE_SIZE = 100
-MAX_LOOKUP_DESCRIBES = 10
+#: The emulator's clock rate (its --time-scale), sent with every answer; AWS sends none.
+CLOCK_RATE_HEADER = "x-emulator-time-scale"
 
 
 class EngagementClient(EpisodePaging):
@@ -93,13 +94,17 @@ class EngagementClient(EpisodePaging):
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         local_state: LocalState | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
+        install(client)  # per-attempt accounting: capped read-backs, StartEngagement's lost answers
         #: Wall clock for find()'s time window; injectable so tests can use the emulator's clock.
         self.now = now
         #: Backoff between attempts the core adds to botocore's (see _call); injectable for tests.
         self.sleep = sleep
         self.rng = rng or random.Random()
+        #: Measures a StartEngagement's own duration and the read-back's budget; injectable for tests.
+        self.monotonic = monotonic
         #: Per-user lock and hint files (see localstate); injectable so tests can point elsewhere.
         self.local_state = local_state or LocalState()
         # The service's clock as the last response on this thread showed it (its HTTP Date).
@@ -109,52 +114,68 @@ class EngagementClient(EpisodePaging):
     def from_config(cls, config: ClientConfig | None = None, **options: Any) -> EngagementClient:
         return cls(make_client(config, **options))
 
-    def _call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _call(
+        self, operation: str, params: dict[str, Any], record: CallRecord | None = None
+    ) -> dict[str, Any]:
+        """One call, retried by botocore; ``record`` caps its attempts and notes what they did."""
         params = validate(operation, params)
         method = getattr(self.client, field_name(operation))
         retries = getattr(getattr(self.client.meta, "config", None), "retries", None) or {}
         budget = int(retries.get("total_max_attempts") or 1)
         used = 0
-        while True:
-            try:
-                response = method(**params)
-            except Exception as exc:
-                # A dropped connection raises with no response at all: nothing to read from it.
-                metadata = (getattr(exc, "response", None) or {}).get("ResponseMetadata") or {}
-                self._note_service_time(metadata)
-                # botocore's retry quota is shared by every call of a client: under sustained
-                # throttling a busy shared client gives up before this call used its own attempts.
-                # Go on, with the same parameters (so the same idempotency token), until it has.
-                used += int(metadata.get("RetryAttempts", 0)) + 1
-                if not metadata.get("RetryQuotaReached") or used >= budget:
-                    raise translate(exc, operation) from None
-                self.sleep(min(20.0, self.rng.uniform(0, 2.0**used)))
-                continue
-            self._note_service_time(response.get("ResponseMetadata") or {})
-            return response
+        with recording(record or CallRecord()):
+            while True:
+                try:
+                    response = method(**params)
+                except Exception as raised:
+                    capped = isinstance(raised, AttemptsCapped)
+                    exc = raised.original(operation) if capped else raised
+                    # A dropped connection raises with no response at all: nothing to read from it.
+                    metadata = (getattr(exc, "response", None) or {}).get("ResponseMetadata") or {}
+                    self._note_service_time(metadata)
+                    # botocore's retry quota is shared by every call of a client: under sustained
+                    # throttling a busy shared client gives up before this call used its own attempts.
+                    # Go on, with the same parameters (so the same idempotency token), until it has.
+                    used += int(metadata.get("RetryAttempts", 0)) + 1
+                    if capped or not metadata.get("RetryQuotaReached") or used >= budget:
+                        raise translate(exc, operation) from None
+                    self.sleep(min(20.0, self.rng.uniform(0, 2.0**used)))
+                    continue
+                self._note_service_time(response.get("ResponseMetadata") or {})
+                return response
 
     def _note_service_time(self, metadata: dict[str, Any]) -> None:
-        date = (metadata.get("HTTPHeaders") or {}).get("date")
+        headers = metadata.get("HTTPHeaders") or {}
+        date = headers.get("date")
         if not date:
             return
         try:
             self._seen.service_time = parsedate_to_datetime(date).astimezone(timezone.utc)
         except (TypeError, ValueError, IndexError, OverflowError):
             return
+        try:  # the emulator's --time-scale (AWS's clock runs at real speed and sends no such header)
+            rate = float(headers.get(CLOCK_RATE_HEADER, 1.0))
+        except ValueError:
+            rate = 1.0
+        self._seen.clock_rate = rate if 0.0 <= rate < float("inf") else 1.0
 
-    def _service_time_mark(self) -> datetime | None:
-        """The service's clock at the last response on this thread, to the second (rounded down)."""
-        return getattr(self._seen, "service_time", None)
+    def _service_time_mark(self) -> tuple[datetime | None, float]:
+        """The service's clock at the last response on this thread, to the second (rounded down),
+        and how fast that clock runs against real time."""
+        return getattr(self._seen, "service_time", None), getattr(self._seen, "clock_rate", 1.0)
 
     # -- single calls -------------------------------------------------------------------
 
     def start(self, request: StartRequest, token_scope: str | None = None) -> str:
-        """StartEngagement; returns the engagement ARN. Retries reuse the same token."""
+        """StartEngagement; returns the engagement ARN. Retries reuse the same token, and a call whose
+        retries ran out after a lost answer looks once more before it reports failure."""
         params = request.validated_params(token_scope)
-        return self._call("StartEngagement", params)["EngagementArn"]
+        return self._start_with_second_look(params)["EngagementArn"]
 
-    def describe(self, engagement_arn: str) -> Engagement:
-        return Engagement.from_api(self._call("DescribeEngagement", {"EngagementId": engagement_arn}))
+    def describe(self, engagement_arn: str, *, attempts: int | None = None) -> Engagement:
+        """DescribeEngagement; ``attempts`` caps botocore's tries (a read with a short budget)."""
+        record = CallRecord(cap=attempts)
+        return Engagement.from_api(self._call("DescribeEngagement", {"EngagementId": engagement_arn}, record))
 
     def stop(self, engagement_arn: str, reason: str | None = None) -> bool:
         """Stop a running engagement; False (not an error) when it had already stopped."""
@@ -243,15 +264,27 @@ class EngagementClient(EpisodePaging):
         does not promise an order. With a dedup key, any page to the contact from the sender
         (and incident) matches.
         """
+        return self._find(request, window, now, running_only, max_pages, max_describes)[0]
+
+    def _find(
+        self,
+        request: StartRequest,
+        window: timedelta,
+        now: datetime | None,
+        running_only: bool,
+        max_pages: int = MAX_LOOKUP_PAGES,
+        max_describes: int = MAX_LOOKUP_DESCRIBES,
+    ) -> tuple[Engagement | None, bool]:
+        """find(), and whether its bound cut the look-up short (more engagements may lie beyond)."""
         now = now or self.now()
-        budget = {"pages": max_pages, "describes": max_describes}
+        budget = {"pages": max_pages, "describes": max_describes, "cut": 0}
         for start, end in _newest_first(now, _bounded_window(window)):
             if budget["pages"] <= 0 or budget["describes"] <= 0:
-                return None
+                return None, True
             found = self._find_between(request, start, end, running_only, budget)
             if found is not None:
-                return found
-        return None
+                return found, False
+        return None, bool(budget["cut"])
 
     def _find_between(
         self,
@@ -268,6 +301,8 @@ class EngagementClient(EpisodePaging):
             page_size=LOOKUP_PAGE_SIZE,
             max_pages=budget["pages"],
         )
+        if len(summaries) >= budget["pages"] * LOOKUP_PAGE_SIZE:
+            budget["cut"] = 1  # every page allowed came back full: the slice may hold more
         budget["pages"] -= max(1, -(-len(summaries) // LOOKUP_PAGE_SIZE))
         candidates = [
             s
@@ -277,6 +312,8 @@ class EngagementClient(EpisodePaging):
             and same_page_fields(s, request)
         ]
         candidates.sort(key=lambda s: s.start_time or end, reverse=True)
+        if len(candidates) > budget["describes"]:
+            budget["cut"] = 1
         for summary in candidates[: budget["describes"]]:
             budget["describes"] -= 1
             engagement = self.describe(summary.engagement_arn)

@@ -192,15 +192,13 @@ def test_engagement_info_describes_lists_and_changes_nothing(tmp_path: Path, emu
 
 
 def test_throttling_is_retried(tmp_path: Path, emulator: Emulator) -> None:
-    # One ListEngagements call per 10 s: the first task drains the bucket, so the page task's
-    # lookup is throttled (ThrottlingException) and must be retried by botocore until it passes.
-    emulator.control.set_faults(throttle={"ListEngagements": 0.1})
-    drain = {"name": "Drain", "incident_manager.contacts.engagement_info": {"incident_id": "deploy-42"}}
-    drained, paged = run_tasks(tmp_path, emulator, [drain, page_task()]).only()
-    assert drained.get("failed") is not True, drained
+    # The page's first two StartEngagement attempts are throttled (ThrottlingException, which
+    # amazon.aws's default list misses): botocore retries with the same token until one passes.
+    emulator.control.set_faults(throttle_rate=1.0, max_faults=2, operations=["StartEngagement"])
+    [paged] = run_tasks(tmp_path, emulator, [page_task()]).only()
     assert paged.get("failed") is not True, paged
     assert paged["changed"] is True
-    assert emulator.control.calls("ListEngagements") >= 3  # drained, throttled, retried
+    assert emulator.control.calls("StartEngagement") == 3  # throttled, throttled, passed
     assert emulator.control.engagements() == 1
 
 

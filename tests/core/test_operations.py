@@ -197,3 +197,32 @@ def test_find_tolerates_a_service_clock_running_ahead(emulator):
     first = core.ensure_started(request())
     again = core.ensure_started(request())
     assert (first.changed, again.changed) == (True, False)
+
+
+def test_check_mode_that_hits_the_look_up_bound_says_so(core, emulator, tmp_path):
+    """More candidates than the look-up may describe, none of them this page: check mode predicts a
+    page (as a real run with no running engagement would) but warns that one may lie beyond."""
+    from pulumi_engagement.core.localstate import LocalState
+    from pulumi_engagement.core.operations import MAX_LOOKUP_DESCRIBES
+
+    core.local_state = LocalState(directory=str(tmp_path))
+    for i in range(MAX_LOOKUP_DESCRIBES + 1):  # same contact, sender and incident; other text
+        core.start(request(subject=f"Deploy of svc-{i} failed"))
+    emulator.advance(60)
+
+    predicted = core.ensure_started(request(), check_mode=True)
+
+    assert predicted.changed is True and predicted.engagement is None
+    assert any("may exist beyond it" in w for w in predicted.warnings), predicted.warnings
+    assert emulator.calls("DescribeEngagement") == MAX_LOOKUP_DESCRIBES
+    assert emulator.engagements() == MAX_LOOKUP_DESCRIBES + 1  # check mode never pages
+
+
+def test_check_mode_that_saw_everything_does_not_warn(core, emulator, tmp_path):
+    from pulumi_engagement.core.localstate import LocalState
+
+    core.local_state = LocalState(directory=str(tmp_path))
+    core.start(request(subject="Deploy of svc-0 failed"))
+    emulator.advance(60)
+    predicted = core.ensure_started(request(), check_mode=True)
+    assert predicted.changed is True and predicted.warnings == ()

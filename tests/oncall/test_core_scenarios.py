@@ -88,6 +88,44 @@ def test_a_role_allowed_only_start_engagement_still_pages_once(emulator: Any, tm
 # -- 8. a held lock delays the page boundedly -------------------------------------------------------
 
 
+def test_a_host_waiting_for_the_lock_stops_when_the_holder_records_the_episode(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """Fan-out on one machine: while one process holds the alert's lock and pages, the others do
+    not queue behind it. As soon as the holder writes its hint, a waiter reads that engagement (one
+    DescribeEngagement), reports it unchanged, and never takes the lock (nor warns about it)."""
+    holder = core(emulator, tmp_path / "state")
+    paged = holder.ensure_started(request())  # what the holder's page left: an engagement and a hint
+    hint_path = holder.local_state._path(request().base_token(), ".json")
+    assert hint_path is not None
+    recorded = Path(hint_path).read_bytes()
+    Path(hint_path).unlink()  # as it was while the holder was still paging
+    emulator.advance(5)
+    pauses: list[float] = []
+
+    def holder_finishes(seconds: float) -> None:  # the waiter's pause: meanwhile the holder writes
+        pauses.append(seconds)
+        Path(hint_path).write_bytes(recorded)
+
+    waiter = EngagementClient(
+        emulator.client,
+        now=emulator.clock.now,
+        local_state=LocalState(directory=str(tmp_path / "state"), sleep=holder_finishes, lock_wait=600),
+    )
+    lock_path = waiter.local_state._path(request().base_token(), ".lock")
+    assert lock_path is not None
+    before = emulator.calls()
+    with open(lock_path, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the holder, still paging
+        outcome = waiter.ensure_started(request())
+
+    assert outcome.changed is False and outcome.warnings == ()
+    assert outcome.engagement.engagement_arn == paged.engagement.engagement_arn
+    assert len(pauses) == 1  # one pause in the lock's wait, not the 600 s it would allow
+    calls = {op: n - before.get(op, 0) for op, n in emulator.calls().items()}
+    assert {op: n for op, n in calls.items() if n} == {"DescribeEngagement": 1}
+
+
 def test_a_held_lock_is_given_up_after_the_bounded_wait(emulator: Any, tmp_path: Path) -> None:
     client = core(emulator, tmp_path / "state", lock_wait=0.2)
     key = request().base_token()
@@ -309,10 +347,11 @@ def test_engagements_equal_episodes_and_changed_is_reported_once_per_episode(
         if step[0] == "fire":
             _, alert, count, order = step
             for host in order[:count]:
-                # Hosts fire a second apart: within one second the service's clock (its HTTP Date,
-                # whole seconds) cannot tell a host's own page from one another machine just sent.
-                # A second is also enough for the plan to end: the episode is judged per host.
-                passes(1)
+                # Hosts fire two seconds apart: the service's clock (the HTTP Date of StartEngagement's
+                # answer, whole seconds) less one second of rounding cannot tell a host's own page from
+                # one another machine sent within the two seconds before (the documented limit).
+                # Two seconds are also enough for the plan to end: the episode is judged per host.
+                passes(2)
                 new_episode = running[alert] is None
                 outcome = clients[host].ensure_started(alert_request(alert, host))
                 arn = outcome.engagement.engagement_arn

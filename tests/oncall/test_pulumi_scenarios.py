@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from pulumi_engagement.core.paging import READ_BACK_ATTEMPTS
 from tests.pulumi.support import FAKE_SECRET, ProviderProcess, provider_env, urn_of
 from tests.pulumi.support import inputs as pulumi_inputs
 from tests.pulumi.support import up as pulumi_up
@@ -16,9 +17,13 @@ from .support import QUIET, REGION, Emulator
 
 
 @pytest.fixture(scope="module")
-def provider_server(ssm_contacts_process: Any) -> Iterator[ProviderProcess]:
-    # One attempt per call: the read-back test throttles DescribeEngagement for good.
-    proc = ProviderProcess(provider_env(AWS_MAX_ATTEMPTS="1"))
+def provider_server(
+    ssm_contacts_process: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ProviderProcess]:
+    # botocore's default attempts (the read-back test proves its own budget bounds them); local state
+    # (lock and hint files) of this module's own, so no earlier run's hint adds a read.
+    state = tmp_path_factory.mktemp("provider-runtime")
+    proc = ProviderProcess(provider_env(XDG_RUNTIME_DIR=str(state)))
     proc.configure({"aws:region": REGION, "pulumi-engagement:endpointUrl": ssm_contacts_process.endpoint_url})
     yield proc
     assert FAKE_SECRET not in proc.close()
@@ -90,11 +95,13 @@ def test_a_b_a_replace_pages_a_new_a(provider: ProviderProcess, emu: Emulator) -
 
 def test_a_page_sent_but_not_read_back_is_still_created(provider: ProviderProcess, emu: Emulator) -> None:
     emu.control.set_faults(throttle={"DescribeEngagement": 0})
-    id_, outs, _ = up(provider)
+    id_, outs, _ = up(provider, "unread")  # a name no other test uses: no hint to read first
+    # The read-back's own budget, not botocore's 8 attempts per read: the create returns at once.
+    assert emu.control.calls("DescribeEngagement") == READ_BACK_ATTEMPTS
     assert id_.startswith(QUIET.replace(":contact/", ":engagement/"))
     assert outs["engagement_arn"] == id_
     assert emu.engagements() == 1
     emu.control.clear_faults()
     # `pulumi refresh` fills in the rest.
-    read_id, refreshed = provider.read(id_, urn_of("drill"), outs, inputs("drill"))
+    read_id, refreshed = provider.read(id_, urn_of("unread"), outs, inputs("unread"))
     assert read_id == id_ and refreshed["start_time"]

@@ -101,8 +101,6 @@ def test_every_create_of_a_provider_process_shares_one_client(emulator, tmp_path
         assert built(log) == ["ssm-contacts"]
         # Each Create is exactly StartEngagement + DescribeEngagement; nothing else reaches the service.
         assert emulator.control.state()["calls"] == {
-            # Each new page: a clock read (an empty ListEngagements), the start, the read-back.
-            "ListEngagements": 12,
             "StartEngagement": 12,
             "DescribeEngagement": 12,
         }

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from pulumi_engagement.core import EngagementError, StartRequest
+from pulumi_engagement.core.localstate import LocalState
 from testsupport.pages import numbered_pages
 
 from .support import PRIMARY
@@ -105,7 +106,7 @@ def test_soak_with_throttling_errors_and_drops(emulator):
     assert not any(outcome.changed for outcome in rerun.values())
     assert {o.engagement.engagement_arn for o in rerun.values()} == set(arns.values())
     assert emulator.control.calls("StartEngagement") == starts_before
-    assert faulted_attempts > 40 * 3  # faults were hit (each page is at least List + Start + Describe)
+    assert faulted_attempts > 40 * 2  # faults were hit (each page is at least Start + Describe)
 
     # Two virtual minutes later alice has acknowledged each page: one page per engagement, to her only.
     emulator.control.clear_faults()
@@ -126,5 +127,60 @@ def test_exhausted_retries_surface_as_the_cores_error(emulator):
 
     assert caught.value.kind == "service_error"
     assert "InternalServerException" in str(caught.value)
-    assert emulator.control.calls("StartEngagement") == 2
+    # A 5xx may have committed the page: the core looks once more (the same token, two attempts again)
+    # and, failing that too, says the page may have gone out.
+    assert emulator.control.calls("StartEngagement") == 2 + 2
+    assert "the page may have gone out" in str(caught.value)
     assert engagements_per_incident(emulator, "doomed") == Counter()
+
+
+#: Seed 2 of the emulator's throttle draws: the first StartEngagement attempt is not throttled (so it
+#: commits and loses its answer), the next two are throttled; max_faults then ends the faults.
+LOST_THEN_THROTTLED = {
+    "throttle_rate": 0.6,
+    "drop_rate": 1.0,
+    "operations": ["StartEngagement"],
+    "seed": 2,
+    "max_faults": 3,
+}
+
+
+@pytest.mark.parametrize("how", ["start", "ensure_started"])
+def test_a_page_whose_answer_was_lost_is_reported_sent_when_the_retries_run_out(emulator, how, tmp_path):
+    """Issue 19: the page went out on an attempt whose answer was lost and the retries then ran out
+    (throttled): the caller looks once more with the same token and is told the page was sent, with
+    its ARN, instead of "throttled". The old behaviour raised ThrottlingException here."""
+    emulator.control.set_faults(**LOST_THEN_THROTTLED)
+    client = emulator.client(max_attempts=3)
+    client.local_state = LocalState(directory=str(tmp_path))
+    [request] = pages(f"lost-{how}", 1)
+
+    if how == "start":
+        arn = client.start(request)
+    else:
+        outcome = client.ensure_started(request)
+        assert outcome.changed is True
+        arn = outcome.engagement.engagement_arn
+
+    injected = emulator.control.state()["injected"]
+    assert injected["dropped"] == {"StartEngagement": 1} and injected["throttled"] == {"StartEngagement": 2}
+    assert emulator.control.calls("StartEngagement") == 4  # three attempts, then the second look
+    assert [s.engagement_arn for s in client.list()] == [arn]  # the one page, reported with its ARN
+
+
+def test_a_lost_answer_that_cannot_be_confirmed_says_the_page_may_have_gone_out(emulator, tmp_path):
+    """The second look is throttled too: the failure is reported, saying the page may be out."""
+    # Seed 27: the first attempt commits and loses its answer; the next five are throttled.
+    emulator.control.set_faults(**{**LOST_THEN_THROTTLED, "seed": 27, "max_faults": 6})
+    client = emulator.client(max_attempts=3)
+    client.local_state = LocalState(directory=str(tmp_path))
+    [request] = pages("lost-unconfirmed", 1)
+
+    with pytest.raises(EngagementError) as raised:
+        client.ensure_started(request)
+
+    assert raised.value.kind == "throttled"
+    assert "the page may have gone out" in str(raised.value)
+    assert emulator.control.calls("StartEngagement") == 6
+    emulator.control.clear_faults()
+    assert len(client.list()) == 1  # it had: the message was the truth

@@ -46,6 +46,10 @@ _log = logging.getLogger(__name__)
 serving = threading.local()
 
 
+#: Not an AWS header: the emulator's --time-scale, for clients that measure service time.
+TIME_SCALE_HEADER = "x-emulator-time-scale"
+
+
 def service_date() -> str:
     """The HTTP ``Date`` of a response: the virtual clock, as AWS's ``Date`` follows AWS's clock."""
     return format_datetime(clock.now(), usegmt=True)
@@ -179,6 +183,9 @@ class SSMContactsResponse(BaseResponse):
             # In-process moto is the whole stack and supplies the Date; over HTTP the server does
             # (from the same virtual clock), and a second Date header would be merged into one.
             merged["date"] = service_date()
+        # How fast the service's clock runs against real time: a client judging "started during my
+        # call" from the Date and its own measured duration scales that duration by it.
+        merged[TIME_SCALE_HEADER] = f"{clock.time_scale:g}"
         return status, merged, body
 
     def _error(self, error: SSMContactsError) -> tuple[int, dict[str, str], str]:

@@ -23,9 +23,14 @@ description:
     on the service's clock (its HTTP Date), never an older one the token returned.
   - A look-up that fails (throttled, denied) never stops the page; a page that went out but could not be
     read back is reported with its ARN, C(changed=true) and a warning.
-  - "Cost: a new alert costs 3 calls (a clock read, StartEngagement, DescribeEngagement) and a re-run
-    while open 1 to 3, whatever the account's history; an alert that already ended k times costs
-    2k + 3 on a controller that has not seen it before, 3 on one that has (a per-user hint file)."
+  - "Cost: a new alert costs 2 calls (StartEngagement, DescribeEngagement) and a re-run while open 1 to
+    2, whatever the account's history; an alert that already ended k times costs 2k + 2 on a controller
+    that has not seen it before, 3 on one that has (a per-user hint file)."
+  - The read-back of a page that went out has its own short budget (at most 6 DescribeEngagement
+    attempts, 7.75 s of pauses), so the task returns C(changed=true) with the ARN within seconds even
+    when DescribeEngagement is throttled for good.
+  - "Known limit: two controllers paging the same alert within about a second of each other (the
+    service's HTTP Date has whole seconds) get one engagement, but both may report C(changed=true)."
   - Every option is checked against the service's model (required, length, pattern) before any request is
     sent; the error names the option and the rule.
   - Check mode never starts or stops an engagement and reports what a real run would.
@@ -98,8 +103,8 @@ attributes:
     description: Shows the engagement before and after.
 notes:
   - "IAM: paging needs C(ssm-contacts:StartEngagement) and C(ssm-contacts:DescribeEngagement);
-    C(ssm-contacts:ListEngagements) is optional (the clock read before a page and check mode; without
-    it the page still goes out). O(wait=true) adds C(ssm-contacts:ListPagesByEngagement) and
+    C(ssm-contacts:ListEngagements) is optional (check mode and a dedup key's conflict; paging itself
+    never lists). O(wait=true) adds C(ssm-contacts:ListPagesByEngagement) and
     C(ssm-contacts:ListPageReceipts); O(state=stopped) needs C(ssm-contacts:StopEngagement) (and
     C(ssm-contacts:ListEngagements) without O(engagement_id))."
 seealso:

@@ -86,15 +86,14 @@ def summary() -> dict:
     return dict(EngagementArn=ARN, ContactArn=PLAN, Sender="deploy", IncidentId="inc-1", StartTime=STARTED)
 
 
-def probed(**response) -> dict:
-    """The clock probe's answer (an empty ListEngagements), dated now by the service's clock."""
+def dated(**response) -> dict:
+    """An answer dated now by the service's clock (its HTTP Date)."""
     now = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
     return dict(response, ResponseMetadata={"HTTPHeaders": {"date": now}})
 
 
 def expect_new_page(stubbed: Stubber, token: str) -> None:
-    """PAGE not sent before: nothing is running, StartEngagement gets ``token``, then the read-back."""
-    stubbed.add_response("list_engagements", {"Engagements": []})
+    """PAGE not sent before: StartEngagement gets ``token``, then the read-back (no other call)."""
     stubbed.add_response(
         "start_engagement", {"EngagementArn": ARN}, dict(START_REQUEST, IdempotencyToken=token)
     )
@@ -122,9 +121,9 @@ def test_starts_with_the_derived_token(stubbed: Stubber) -> None:
 
 
 def test_an_existing_page_is_not_changed(stubbed: Stubber) -> None:
-    # The token returns the running engagement, which started before the probe's Date.
-    stubbed.add_response("list_engagements", probed(Engagements=[]))
-    stubbed.add_response("start_engagement", {"EngagementArn": ARN})
+    # The token returns the running engagement, which started before StartEngagement's own Date
+    # (less the call's duration and a second of rounding).
+    stubbed.add_response("start_engagement", dated(EngagementArn=ARN))
     stubbed.add_response("describe_engagement", described(), {"EngagementId": ARN})
     exited = run(PAGE)
     assert exited.result["changed"] is False
@@ -153,7 +152,6 @@ def test_stop_an_already_stopped_engagement_is_not_changed(stubbed: Stubber) -> 
 
 
 def test_service_errors_are_reported_with_their_code(stubbed: Stubber) -> None:
-    stubbed.add_response("list_engagements", {"Engagements": []})
     stubbed.add_client_error("start_engagement", "AccessDeniedException", "not allowed", 403)
     exited = run(PAGE)
     assert exited.failed
