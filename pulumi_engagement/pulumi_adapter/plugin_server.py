@@ -62,17 +62,27 @@ def _one_line(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[
                 raise
             if isinstance(error, ResourceInitFailed):
                 await context.abort_with_status(_init_failed_status(error))
-            await context.abort(grpc.StatusCode.UNKNOWN, str(error).splitlines()[0])
+            await context.abort(grpc.StatusCode.UNKNOWN, " ".join(str(error).split()))
 
     return serve
+
+
+_READ = _one_line(sdk_server.ProviderServicer.Read)
 
 
 class EngagementServicer(sdk_server.ProviderServicer):
     """The SDK's servicer with the user-facing methods' errors as one line (see the module docstring)."""
 
+    async def Read(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        """An engagement the service no longer knows is sent without properties: the engine reads only
+        that as "gone" (refresh drops it, import fails with "does not exist"); the SDK always sends some."""
+        response = await _READ(self, request, context)
+        return response if response.id else provider_pb2.ReadResponse()
+
 
 for _name in USER_FACING:
-    setattr(EngagementServicer, _name, _one_line(getattr(sdk_server.ProviderServicer, _name)))
+    if _name != "Read":
+        setattr(EngagementServicer, _name, _one_line(getattr(sdk_server.ProviderServicer, _name)))
 
 
 def serve(argv: list[str]) -> None:
