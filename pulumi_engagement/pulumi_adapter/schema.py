@@ -113,7 +113,7 @@ def build_schema() -> dict[str, Any]:
             "nodejs": {
                 "packageName": "@pulumi-engagement/engagement",
                 "packageDescription": "Page people through AWS Incident Manager Contacts from Pulumi.",
-                "dependencies": {"@pulumi/pulumi": "^3.142.0"},
+                "dependencies": {"@pulumi/pulumi": "^3.274.0"},
                 "respectSchemaVersion": True,
             },
             "go": {
