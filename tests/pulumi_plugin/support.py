@@ -22,9 +22,12 @@ import pytest
 
 from tests.pulumi.support import PRIMARY, REGION, SEED
 
-__all__ = ["PRIMARY", "REGION", "ROOT", "SEED", "Pulumi", "cli_dir"]
+__all__ = ["PRIMARY", "REGION", "ROOT", "SEED", "USER_CACHE", "Pulumi", "cli_dir"]
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The user's cache, read at import: each test points XDG_CACHE_HOME at a fresh folder (tests/conftest.py),
+#: but the CLI, Go's build cache and npm's cache are built once and kept there.
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 #: Lines the engine prints about every ambient plugin; not part of any message under test.
 AMBIENT_WARNING = "warning: using pulumi-resource-engagement from $PATH"
 
@@ -35,7 +38,11 @@ def cli_dir() -> Path:
     given = os.environ.get("PULUMI_CLI_DIR")
     if not given:
         built = subprocess.run(
-            [str(ROOT / "scripts" / "pulumi_cli.sh")], capture_output=True, text=True, check=False
+            [str(ROOT / "scripts" / "pulumi_cli.sh")],
+            env={**os.environ, "XDG_CACHE_HOME": str(USER_CACHE)},
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if built.returncode != 0:
             pytest.fail(f"scripts/pulumi_cli.sh could not provide the Pulumi CLI:\n{built.stderr[-2000:]}")
@@ -120,5 +127,7 @@ def error_lines(output: str) -> list[str]:
 def copy_example(name: str, dest: Path) -> Path:
     """A copy of examples/pulumi/NAME (a test never writes into the checkout)."""
     target = dest / name
-    shutil.copytree(ROOT / "examples" / "pulumi" / name, target, ignore=shutil.ignore_patterns("node_modules", "bin"))
+    shutil.copytree(
+        ROOT / "examples" / "pulumi" / name, target, ignore=shutil.ignore_patterns("node_modules", "bin")
+    )
     return target

@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from .support import PRIMARY, ROOT, Pulumi, copy_example
+from .support import PRIMARY, ROOT, USER_CACHE, Pulumi, copy_example
 
-NPM_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pulumi-engagement" / "npm"
+#: Builds use the user's caches (npm's and Go's), not the test's fresh XDG_CACHE_HOME.
+BUILD_ENV = {
+    "XDG_CACHE_HOME": str(USER_CACHE),
+    "npm_config_cache": str(USER_CACHE / "pulumi-engagement" / "npm"),
+}
 
 
 def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -30,7 +34,7 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
 def typescript_drill(tmp_path_factory) -> list[str]:
     """examples/pulumi/typescript-drill with the SDK packed from sdk/nodejs, compiled by tsc."""
     work = tmp_path_factory.mktemp("ts")
-    env = {**os.environ, "npm_config_cache": str(NPM_CACHE)}
+    env = {**os.environ, **BUILD_ENV}
     tarball = _run([str(ROOT / "scripts" / "pulumi_sdk.sh"), "pack", str(work / "pack")], ROOT, env).strip()
     app = copy_example("typescript-drill", work)
     _run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--no-save", tarball], app, env)
@@ -42,7 +46,7 @@ def typescript_drill(tmp_path_factory) -> list[str]:
 def go_drill(tmp_path_factory) -> list[str]:
     """examples/pulumi/go-drill built against sdk/go (its go.mod replaces the module by ../../../sdk)."""
     binary = tmp_path_factory.mktemp("go") / "go-drill"
-    env = {**os.environ, "CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
+    env = {**os.environ, **BUILD_ENV, "CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
     _run(["go", "build", "-o", str(binary), "."], ROOT / "examples" / "pulumi" / "go-drill", env)
     return [str(binary)]
 

@@ -62,7 +62,9 @@ def test_refresh_shows_an_out_of_band_stop_and_destroy_stops_a_running_one(tmp_p
 
     cli.run("up", "--yes")  # the old episode is over: a new page
     running = [e for e in emulator.engagements() if "StopTime" not in e]
-    assert emulator.starts() >= 2 and len(running) == 1 and running[0]["EngagementArn"] != first["EngagementArn"]
+    assert (
+        emulator.starts() >= 2 and len(running) == 1 and running[0]["EngagementArn"] != first["EngagementArn"]
+    )
     arn = running[0]["EngagementArn"]
     cli.command(["engagement", "stop", arn, "--reason", STOPPED_BY_HAND])
 
@@ -77,8 +79,20 @@ def test_refresh_shows_an_out_of_band_stop_and_destroy_stops_a_running_one(tmp_p
 def test_pulumi_import_adopts_an_engagement_started_by_the_cli_without_paging(tmp_path, emulator):
     cli = _drill(tmp_path, emulator)
     started = cli.command(
-        ["engagement", "start", "--contact-id", PRIMARY, "--sender", "runbook", "--subject", "disk full",
-         "--content", "db-1 disk at 95%", "--output", "json"]
+        [
+            "engagement",
+            "start",
+            "--contact-id",
+            PRIMARY,
+            "--sender",
+            "runbook",
+            "--subject",
+            "disk full",
+            "--content",
+            "db-1 disk at 95%",
+            "--output",
+            "json",
+        ]
     )
     arn = json.loads(started.stdout)["engagement"]["engagement_arn"]
 
@@ -93,4 +107,6 @@ def test_pulumi_import_adopts_an_engagement_started_by_the_cli_without_paging(tm
     gone = arn.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"
     failed = cli.run("import", "engagement:index:Engagement", "ghost", gone, "--yes", ok=False)
     assert failed.returncode != 0
-    assert f"error: Preview failed: resource '{gone}' does not exist" in error_lines(failed.stdout + failed.stderr)
+    assert f"error: Preview failed: resource '{gone}' does not exist" in error_lines(
+        failed.stdout + failed.stderr
+    )
