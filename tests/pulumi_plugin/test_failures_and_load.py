@@ -31,13 +31,18 @@ def _page(contact: str = PRIMARY, **overrides: str) -> dict[str, str]:
     return {"contactId": contact, "sender": "gameday", "subject": "drill", "content": "a drill", **overrides}
 
 
-def _failed_up(cli: Pulumi) -> list[str]:
-    """`pulumi up` that must fail: the distinct error lines, after checking no traceback leaked."""
+def _failed_up_output(cli: Pulumi) -> str:
+    """All that a `pulumi up` that must fail printed, after checking no traceback leaked."""
     done = cli.run("up", "--yes", ok=False)
     output = done.stdout + done.stderr
     assert done.returncode != 0, output
     assert not any(marker in output for marker in TRACEBACK_MARKERS), output
-    return error_lines(output)
+    return output
+
+
+def _failed_up(cli: Pulumi) -> list[str]:
+    """The distinct error lines of a `pulumi up` that must fail."""
+    return error_lines(_failed_up_output(cli))
 
 
 class _DenyEverything(BaseHTTPRequestHandler):
@@ -123,3 +128,23 @@ def test_thirty_engagements_with_parallel_16_under_faults_page_exactly_thirty(tm
     assert len(engagements) == 30 and len(in_state) == 30
     assert {e["EngagementArn"] for e in engagements} == {r["id"] for r in in_state}
     assert sorted(e["Subject"] for e in engagements) == sorted(f"drill {n}" for n in range(30))
+
+
+def test_an_unacknowledged_drill_fails_up_in_one_line_and_stays_in_the_stack(tmp_path, emulator):
+    drill = _page(waitForAcknowledgement=True, acknowledgementTimeout="1s", failOnUnacknowledged=True)
+    cli = Pulumi(tmp_path, _project(tmp_path, {"page": drill}), emulator.endpoint_url)
+    cli.new_stack()
+    output = _failed_up_output(cli)
+    [engagement] = emulator.engagements()
+    arn = engagement["EngagementArn"]
+    # The engine reports a create that succeeded in part as "1 error occurred:", then each reason.
+    assert error_lines(output)[0] == "error: 1 error occurred:"
+    reason = (
+        f"* engagement 'page' ({arn}): not acknowledged (wait timeout); it stays in the stack: "
+        "refresh after a late acknowledgement, set failOnUnacknowledged to false, or destroy it"
+    )
+    assert reason in [line.strip() for line in output.splitlines()], output
+    [resource] = cli.engagements_in_state()  # destroy can stop it
+    assert resource["id"] == arn and resource["outputs"]["waitStatus"] == "timeout"
+    cli.run("destroy", "--yes")
+    assert "StopTime" in emulator.engagements()[0]
