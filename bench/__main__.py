@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ansible_bench, cli_bench, core_bench, cost_bench, pulumi_bench
+from . import ansible_bench, cli_bench, core_bench, cost_bench, plugin_bench, pulumi_bench
 from .harness import Emulator, Result, failed, merge_with_previous, write_results
 
 
@@ -114,6 +114,22 @@ BENCHMARKS = (
         lambda emu, q: cost_bench.bench_cost(
             emu, histories=(0, 300) if q else (0, 300, 10_000), reps=3 if q else 5
         ),
+    ),
+    Benchmark(
+        "9",
+        "9a. Plugin: Creates over gRPC",
+        "ratio",
+        "<= 1.3x",
+        "bare boto3 start_engagement + describe_engagement",
+        lambda emu, q: plugin_bench.bench_plugin_creates(emu, n=20 if q else 100),
+    ),
+    Benchmark(
+        "9",
+        "9b. pulumi up of 20: plugin, dynamic resource, engine floor",
+        "ratio to floor",
+        "reported",
+        "20 dynamic Engagements; 20 no-op dynamic resources",
+        lambda emu, q: plugin_bench.bench_plugin_up(emu, count=20, rounds=1 if q else 3),
     ),
 )
 
