@@ -110,3 +110,25 @@ def test_pulumi_import_adopts_an_engagement_started_by_the_cli_without_paging(tm
     assert f"error: Preview failed: resource '{gone}' does not exist" in error_lines(
         failed.stdout + failed.stderr
     )
+
+
+def test_a_new_subject_replaces_new_page_first_and_a_stop_reason_updates_in_place(tmp_path, emulator):
+    cli = _drill(tmp_path, emulator)
+    cli.run("up", "--yes")
+    [first] = emulator.engagements()
+    program = cli.project / "Pulumi.yaml"
+
+    program.write_text(program.read_text().replace("stopReason: game day over", "stopReason: drill done"))
+    updated = cli.run("up", "--yes")
+    assert "1 updated" in updated.stdout and emulator.starts() == 1
+
+    program.write_text(program.read_text().replace("checkout is down", "payments are down"))
+    preview = cli.run("preview", "--diff")
+    assert "+-" in preview.stdout and emulator.starts() == 1  # a replacement is shown, nothing sent
+    replaced = cli.run("up", "--yes").stdout
+    engagements = {e["EngagementArn"]: e for e in emulator.engagements()}
+    [resource] = cli.engagements_in_state()
+    assert len(engagements) == 2 and resource["id"] != first["EngagementArn"]
+    assert "StopTime" in engagements[first["EngagementArn"]] and "StopTime" not in engagements[resource["id"]]
+    # Create before delete: the new page went out before the old engagement was stopped.
+    assert replaced.index("created replacement") < replaced.index("deleted original"), replaced
