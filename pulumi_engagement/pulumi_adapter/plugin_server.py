@@ -87,7 +87,8 @@ for _name in USER_FACING:
 
 def serve(argv: list[str]) -> None:
     """Run the plugin: the SDK's ``server.main`` (it prints the port) with this servicer."""
-    # server.main builds its servicer by this module-level name; sdk_internals' test watches it.
+    # server.main builds its servicer by this module-level name; should that change, the one-line error
+    # tests in tests/pulumi_plugin fail (a traceback would be back).
     sdk_server.ProviderServicer = EngagementServicer  # type: ignore[misc]
     sdk_server.main(argv, VERSION, EngagementPlugin())
 
