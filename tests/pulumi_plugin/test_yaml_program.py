@@ -132,3 +132,12 @@ def test_a_new_subject_replaces_new_page_first_and_a_stop_reason_updates_in_plac
     assert "StopTime" in engagements[first["EngagementArn"]] and "StopTime" not in engagements[resource["id"]]
     # Create before delete: the new page went out before the old engagement was stopped.
     assert replaced.index("created replacement") < replaced.index("deleted original"), replaced
+
+
+def test_refresh_drops_an_engagement_the_service_no_longer_knows(tmp_path, emulator):
+    cli = _drill(tmp_path, emulator)
+    cli.run("up", "--yes")
+    emulator.control.reset(reseed=True)  # the service forgot it (the emulator's data wiped)
+
+    cli.run("refresh", "--yes")
+    assert cli.engagements_in_state() == [] and emulator.engagements() == []
