@@ -52,7 +52,9 @@ def go_drill(tmp_path_factory) -> list[str]:
 
 
 def _drill(cli: Pulumi, program: list[str], action: str) -> dict:
+    # The endpoint only as provider configuration (engagement:endpointUrl), not in the environment.
     env = {**cli.env, "DRILL_CONTACT_ID": PRIMARY, "DRILL_STACK": "dev"}
+    env["DRILL_ENDPOINT_URL"] = env.pop("AWS_ENDPOINT_URL_SSM_CONTACTS")
     return json.loads(_run([*program, action], cli.project, env).strip().splitlines()[-1])
 
 
