@@ -17,7 +17,6 @@ from .properties import (
     METRIC_FIELDS,
     REPLACE_FIELDS,
     SECRET_FIELDS,
-    UPDATE_FIELDS,
     WAIT_STATUS,
 )
 
@@ -124,11 +123,6 @@ def property_spec(name: str) -> dict[str, Any]:
     return spec
 
 
-def is_in_place(name: str) -> bool:
-    """True for an input whose change is applied in place (no new page)."""
-    return name in UPDATE_FIELDS and name not in REPLACE_FIELDS
-
-
 __all__ = [
     "CONFIG_FIELDS",
     "DEFAULTS",
@@ -140,7 +134,6 @@ __all__ = [
     "RESOURCE_TOKEN",
     "TYPES",
     "camel",
-    "is_in_place",
     "property_spec",
     "required_inputs",
     "snake",
