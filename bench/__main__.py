@@ -22,6 +22,7 @@ from . import (
     core_bench,
     cost_bench,
     oncall_bench,
+    plugin_bench,
     pulumi_bench,
     pulumi_engine_bench,
 )
@@ -141,6 +142,22 @@ BENCHMARKS = (
         "<= 50 ms",
         "ListContacts on the same client (round trip)",
         lambda emu, q: oncall_bench.bench_rotation_shifts(emu, rounds=5 if q else 21),
+    ),
+    Benchmark(
+        "11",
+        "11a. Plugin: Creates over gRPC",
+        "ratio",
+        "<= 1.3x",
+        "bare boto3 start_engagement + describe_engagement",
+        lambda emu, q: plugin_bench.bench_plugin_creates(emu, n=20 if q else 100),
+    ),
+    Benchmark(
+        "11",
+        "11b. pulumi up of 20: plugin, dynamic resource, engine floor",
+        "ratio to floor",
+        "reported",
+        "20 dynamic Engagements; 20 no-op dynamic resources",
+        lambda emu, q: plugin_bench.bench_plugin_up(emu, count=20, rounds=1 if q else 3),
     ),
 )
 

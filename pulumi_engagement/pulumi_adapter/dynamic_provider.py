@@ -93,6 +93,24 @@ from .sdk_internals import UNKNOWN, is_unknown, unwrap_secret
 PICKLED_MODULE = "pulumi_engagement.provider"
 
 
+def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The inputs whose change replaces the engagement, and those applied in place (plain props)."""
+
+    def differs(name: str) -> bool:
+        value = new.get(name)
+        if is_unknown(value):
+            return True
+        if name == "stop_on_delete":
+            return _stop_on_delete(old) != _stop_on_delete(new)
+        if name in ("wait_for_acknowledgement", "fail_on_unacknowledged"):
+            return _flag(old, name) != _flag(new, name)  # absent (older states) = false
+        if name == "acknowledgement_timeout":  # "5m" and 300 are the same wait
+            return _given_timeout(old) != _given_timeout(new)
+        return old.get(name) != value
+
+    return [n for n in REPLACE_FIELDS if differs(n)], [n for n in UPDATE_FIELDS if differs(n)]
+
+
 class EngagementResourceError(Exception):
     """One line naming the engagement and the cause; the dynamic provider server reports its last line."""
 
@@ -138,11 +156,15 @@ class EngagementProvider(ResourceProvider):
             value = unwrap_secret(config.get(key))
             return value if isinstance(value, str) and value else None
 
+        self.set_connection_defaults(get(CONFIG_REGION), get(CONFIG_PROFILE), get(CONFIG_ENDPOINT_URL))
+
+    def set_connection_defaults(
+        self, region: str | None, profile: str | None, endpoint_url: str | None
+    ) -> None:
+        """Connection defaults below each resource's own settings (from stack or provider config);
+        None leaves the environment's (read by botocore when a client is built)."""
         defaults = ClientConfig(
-            region=get(CONFIG_REGION),
-            profile=get(CONFIG_PROFILE),
-            endpoint_url=get(CONFIG_ENDPOINT_URL),
-            user_agent="pulumi",
+            region=region, profile=profile, endpoint_url=endpoint_url, user_agent="pulumi"
         )
         with self._clients_lock:
             self._defaults = defaults
@@ -278,22 +300,7 @@ class EngagementProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Identifying fields, token, region or endpoint -> replace; stop settings or profile -> update."""
-        old, new = _plain(olds), _plain(news)
-
-        def differs(name: str) -> bool:
-            value = new.get(name)
-            if is_unknown(value):
-                return True
-            if name == "stop_on_delete":
-                return _stop_on_delete(old) != _stop_on_delete(new)
-            if name in ("wait_for_acknowledgement", "fail_on_unacknowledged"):
-                return _flag(old, name) != _flag(new, name)  # absent (older states) = false
-            if name == "acknowledgement_timeout":  # "5m" and 300 are the same wait
-                return _given_timeout(old) != _given_timeout(new)
-            return old.get(name) != value
-
-        replaces = [name for name in REPLACE_FIELDS if differs(name)]
-        updates = [name for name in UPDATE_FIELDS if differs(name)]
+        replaces, updates = changed_fields(_plain(olds), _plain(news))
         return DiffResult(
             changes=bool(replaces or updates),
             replaces=replaces,

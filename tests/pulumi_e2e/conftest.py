@@ -1,6 +1,6 @@
 """Fixtures of the end-to-end suite: the real Pulumi CLI, one emulator process per xdist worker,
 and a fresh project (its own state backend) per test. Run by `make pulumi-e2e`, left out of
-`make unit` (every module here sets ``pytestmark = pytest.mark.pulumi_e2e``)."""
+`make unit` (mk/pulumi.mk adds it to UNIT_IGNORE)."""
 
 from __future__ import annotations
 

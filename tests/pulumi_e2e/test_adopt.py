@@ -3,12 +3,8 @@ import a dynamic resource (pulumi/pulumi#16175)."""
 
 from __future__ import annotations
 
-import pytest
-
 from . import programs
 from .support import ALICE, PRIMARY, SECONDARY, Project, Service, changes, outputs_in_state
-
-pytestmark = pytest.mark.pulumi_e2e
 
 
 def _start_from_a_terminal(project: Project, contact: str, subject: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from pulumi import automation as auto
 
 from pulumi_engagement.core import iso
@@ -14,8 +13,6 @@ from testsupport.pulumi_provider import FAKE_SECRET
 
 from . import programs
 from .support import ALICE, PRIMARY, ROOT, Project, Service, changes
-
-pytestmark = pytest.mark.pulumi_e2e
 
 EXAMPLE = ROOT / "examples" / "pulumi" / "gameday-drill"
 SECRET_OUTPUTS = ("subject", "content")

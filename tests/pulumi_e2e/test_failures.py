@@ -15,8 +15,6 @@ from pulumi import automation as auto
 from . import programs
 from .support import ACCOUNT, REGION, ROOT, DenyingProxy, Project, Service
 
-pytestmark = pytest.mark.pulumi_e2e
-
 
 def _failed_up(stack: auto.Stack) -> str:
     with pytest.raises(auto.CommandError) as failure:

@@ -12,8 +12,6 @@ from pulumi_engagement.core import to_utc
 from . import programs
 from .support import ALICE, Project, Service, StepLog, changes, outputs_in_state
 
-pytestmark = pytest.mark.pulumi_e2e
-
 
 def test_a_replacing_change_pages_first_then_stops_the_old_and_pages_once(
     project: Project, emulator, service: Service

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from pulumi import automation as auto
 
 from . import programs
 from .support import Project, Service, changes
 
 TYPE = "pulumi-python:dynamic:Engagement"  # as the progress display abbreviates it
-
-pytestmark = pytest.mark.pulumi_e2e
 
 
 def _preview_then_up(

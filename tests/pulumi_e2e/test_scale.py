@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from . import programs
 from .support import Project, Service, changes
-
-pytestmark = pytest.mark.pulumi_e2e
 
 COUNT = 50
 

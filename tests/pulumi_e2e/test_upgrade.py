@@ -8,14 +8,10 @@ import base64
 import json
 from pathlib import Path
 
-import pytest
-
 from pulumi_engagement.core import iso
 
 from . import programs
 from .support import Project, Service, changes, outputs_in_state
-
-pytestmark = pytest.mark.pulumi_e2e
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stack-0.2.0.json"
 PASSPHRASE = "release-0.2.0-fixture"  # fixtures/make_release_stack.py's
