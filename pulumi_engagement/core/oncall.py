@@ -172,8 +172,7 @@ def who_is_on_call(client: EngagementClient, target: str, at: datetime | None = 
     reader = _Reader(client)
     contact = reader.resolve(target.strip())
     # "Now" is the service's clock (the HTTP Date of its answer), as the service judges shifts by it.
-    when = to_utc(at) if at is not None else (client._service_time_mark() or client.now())
-    assert when is not None
+    when = to_utc(at) if at is not None else client.service_now()
     kind = contact.get("Type", "PERSONAL")
     reaches: list[Reach] = []
     gaps: list[dict[str, Any]] = []

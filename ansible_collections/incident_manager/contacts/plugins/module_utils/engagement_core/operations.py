@@ -170,6 +170,11 @@ class EngagementClient(EpisodePaging):
         and how fast that clock runs against real time."""
         return getattr(self._seen, "service_time", None), getattr(self._seen, "clock_rate", 1.0)
 
+    def service_now(self) -> datetime:
+        """The service's clock at the last answer on this thread (the HTTP ``Date``, to the second),
+        or this machine's clock before any answer."""
+        return self._service_time_mark()[0] or self.now()
+
     # -- single calls -------------------------------------------------------------------
 
     def start(self, request: StartRequest, token_scope: str | None = None) -> str:
