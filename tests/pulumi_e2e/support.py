@@ -22,14 +22,12 @@ from pulumi_engagement.emulator.sdk_client import emulator_client
 from testsupport.pulumi_cli import (
     REGION,
     ROOT,
-    CLINotFound,
     Program,
     Project,
     base_env,
-    find_cli,
 )
 
-__all__ = ["CLINotFound", "Program", "Project", "base_env", "find_cli"]
+__all__ = ["Program", "Project", "base_env"]
 
 ACCOUNT = "123456789012"
 PRIMARY = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/primary-oncall"

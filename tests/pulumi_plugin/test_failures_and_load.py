@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+
+from testsupport.tools import serve_on_loopback
 
 from .support import PRIMARY, REGION, Pulumi, error_lines
 
@@ -63,13 +64,8 @@ class _DenyEverything(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def denying_endpoint() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _DenyEverything)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with serve_on_loopback(_DenyEverything) as url:
+        yield url
 
 
 def test_access_denied_is_one_line_and_nothing_is_in_the_state(tmp_path, denying_endpoint):

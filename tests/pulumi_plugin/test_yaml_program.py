@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+from testsupport.pulumi_provider import FAKE_SECRET
+
 from .support import PRIMARY, Pulumi, copy_example, error_lines
 
 STOPPED_BY_HAND = "stopped by hand"
@@ -43,7 +45,7 @@ def test_subject_and_content_are_secret_in_outputs_and_ciphertext_in_the_state(t
     assert cli.run("stack", "output", "subject").stdout.strip() == "[secret]"
     assert cli.run("stack", "output", "content").stdout.strip() == "[secret]"
     exported = json.dumps(cli.export())
-    for plaintext in ("Game day: checkout is down", "This is a drill", "testing-secret"):
+    for plaintext in ("Game day: checkout is down", "This is a drill", FAKE_SECRET):
         assert plaintext not in exported
     [resource] = cli.engagements_in_state()
     for name in ("subject", "content"):
