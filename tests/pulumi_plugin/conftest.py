@@ -32,7 +32,7 @@ class Emulator:
 
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
-    from pulumi_engagement.emulator.server import EmulatorServer
+    from pulumi_engagement.emulator.web.server import EmulatorServer
 
     with EmulatorServer(host="127.0.0.1", port=0, seed=SEED, time_scale=0.0) as server:
         yield Emulator(server)
