@@ -44,7 +44,7 @@ def emulator(emulator_process: EmulatorProcess) -> Iterator[EmulatorProcess]:
 
 @pytest.fixture
 def service(emulator: EmulatorProcess) -> Service:
-    return Service(emulator)
+    return Service(emulator.endpoint_url, emulator.control, SEED)
 
 
 @pytest.fixture

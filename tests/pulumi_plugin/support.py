@@ -21,6 +21,7 @@ import pytest
 
 from tests.pulumi.support import PRIMARY, REGION, SEED
 from testsupport.pulumi_cli import USER_CACHE, base_env, cli_or_fail, with_environ
+from testsupport.pulumi_scenarios import STOPPED_BY_HAND
 
 __all__ = ["PRIMARY", "REGION", "ROOT", "SEED", "USER_CACHE", "Pulumi", "plugin_bin"]
 
@@ -92,3 +93,61 @@ def copy_example(name: str, dest: Path) -> Path:
         ROOT / "examples" / "pulumi" / name, target, ignore=shutil.ignore_patterns("node_modules", "bin")
     )
     return target
+
+
+def yaml_project(tmp_path: Path, resources: dict[str, dict[str, Any]]) -> Path:
+    """A YAML program of the given Engagements (name -> properties) in tmp_path/project."""
+    lines = ["name: plugin-cases", "runtime: yaml", "resources:"]
+    for name, props in resources.items():
+        lines += [f"  {name}:", "    type: engagement:Engagement", "    properties:"]
+        lines += [f"      {key}: {json.dumps(value)}" for key, value in props.items()]
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("\n".join(lines) + "\n")
+    return project
+
+
+def page_props(contact: str = PRIMARY, **overrides: Any) -> dict[str, Any]:
+    """One Engagement's properties: a drill page to ``contact``."""
+    return {"contactId": contact, "sender": "gameday", "subject": "drill", "content": "a drill", **overrides}
+
+
+def drill(tmp_path: Path, endpoint_url: str) -> Pulumi:
+    """examples/pulumi/yaml-drill in a stack `dev` paging the primary on-call."""
+    cli = Pulumi(tmp_path, copy_example("yaml-drill", tmp_path), endpoint_url)
+    cli.new_stack("dev", contactId=PRIMARY)
+    return cli
+
+
+class PluginFace:
+    """The provider plugin's face of the shared scenarios (testsupport.pulumi_scenarios): `pulumi`
+    run in a YAML project; ``steps`` keeps what each step printed."""
+
+    def __init__(self, cli: Pulumi) -> None:
+        self.cli = cli
+        self.steps: list[tuple[str, str]] = []
+
+    def _step(self, *args: str) -> None:
+        self.steps.append((args[0], self.cli.run(*args).stdout))
+
+    def preview(self) -> None:
+        self._step("preview", "--diff")
+
+    def up(self, parallel: int | None = None) -> None:
+        self._step("up", "--yes", *(["--parallel", str(parallel)] if parallel else []))
+
+    def refresh(self) -> None:
+        self._step("refresh", "--yes")
+
+    def destroy(self) -> None:
+        self._step("destroy", "--yes")
+
+    def arns_in_state(self) -> list[str]:
+        return [r["id"] for r in self.cli.engagements_in_state()]
+
+    def stop_time_in_state(self, arn: str) -> str | None:
+        [outputs] = [r["outputs"] for r in self.cli.engagements_in_state() if r["id"] == arn]
+        return outputs.get("stopTime")
+
+    def stop_by_hand(self, arn: str) -> None:
+        self.cli.command(["engagement", "stop", arn, "--reason", STOPPED_BY_HAND])
