@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from testsupport.pulumi_cli import base_env, find_cli, with_environ
 
 from .harness import PLAN_ARN, REGION, Emulator, Result, fake_credentials, median
 
@@ -159,24 +160,12 @@ print(time.perf_counter() - t0)
 """
 
 
-def _cli_env(home: Path) -> dict[str, str]:
-    """The CLI offline; PYTHONPATH lets the dynamic provider process import the program's no-op
-    provider (pickled by reference, as an installed provider is)."""
-    from tests.pulumi_plugin.support import cli_dir
-
-    (home / "state").mkdir(parents=True, exist_ok=True)
-    return {
-        **os.environ,
-        "PATH": os.pathsep.join([str(cli_dir()), str(PLUGIN.parent), os.environ.get("PATH", "")]),
-        "PULUMI_HOME": str(home / "home"),
-        "PULUMI_BACKEND_URL": (home / "state").as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": "bench",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "PYTHONPATH": str(home),
-    }
+def _cli_env(home: Path, endpoint_url: str) -> dict[str, str]:
+    """The CLI offline, as the suites run it (testsupport.pulumi_cli); PYTHONPATH lets the dynamic
+    provider process import the program's no-op provider (pickled by reference, as an installed
+    provider is)."""
+    offline = base_env(find_cli(), home / "home", endpoint_url, state=home / "state")
+    return with_environ({**offline, "PYTHONPATH": str(home)})
 
 
 def _up_seconds(work: Path, env: dict[str, str], kind: str, count: int) -> float:
@@ -196,7 +185,7 @@ def bench_plugin_up(emu: Emulator, count: int = 20, rounds: int = 3) -> Result:
         (work / "program.py").write_text(
             PROGRAM.format(plan=PLAN_ARN, endpoint=emu.endpoint_url, region=REGION)
         )
-        env = _cli_env(work)
+        env = _cli_env(work, emu.endpoint_url)
         for _ in range(rounds):  # interleaved rounds: drift hits all three alike
             for kind in times:
                 times[kind].append(_up_seconds(work, env, kind, count))

@@ -1,6 +1,8 @@
-"""The real Pulumi CLI, offline, and a project to run it in: shared by tests/pulumi_e2e and bench/.
+"""The real Pulumi CLI, offline, and a project to run it in: the one place tests/pulumi_e2e,
+tests/pulumi_plugin and bench/ find the CLI and build its environment.
 
-``find_cli`` finds the folder ``make pulumi-cli`` builds (scripts/pulumi_cli.sh). ``Project`` is a
+``find_cli`` finds the folder ``make pulumi-cli`` builds (scripts/pulumi_cli.sh); ``base_env`` is
+the offline environment every run of it gets (``with_environ`` adds this process's). ``Project`` is a
 project directory with its own file state backend: ``stack(name, program)`` is an Automation API
 stack whose up / preview / refresh / destroy run that CLI with ``program`` inline (Python programs
 cannot be run by ``pulumi up`` here: the language host ``pulumi-language-python`` is not
@@ -9,6 +11,7 @@ obtainable, see docs/pulumi.md), and ``pulumi(...)`` runs the CLI as a user type
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -25,8 +28,13 @@ from .pulumi_provider import FAKE_SECRET
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
 ENGAGEMENT_TYPE = "pulumi-python:dynamic/engagement:Engagement"
-#: The binaries the suite runs; scripts/pulumi_cli.sh puts them in one folder.
-CLI_BINARIES = ("pulumi", "pulumi-resource-pulumi-python")
+#: The binaries the suites run (the dynamic provider's host, the YAML language host); scripts/pulumi_cli.sh
+#: puts them in one folder.
+CLI_BINARIES = ("pulumi", "pulumi-resource-pulumi-python", "pulumi-language-yaml")
+#: The user's cache, read at import: tests/conftest.py points XDG_CACHE_HOME at a fresh folder per test
+#: (the core keeps its per-alert hints there and no test may see another's), but the CLI that
+#: scripts/pulumi_cli.sh builds, Go's build cache and npm's cache are built once and kept here.
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 PASSPHRASE = "e2e-drill-passphrase"
 
 
@@ -34,17 +42,23 @@ class CLINotFound(RuntimeError):
     """The Pulumi CLI could not be found or built (the message says why)."""
 
 
+@functools.lru_cache(maxsize=1)
 def find_cli() -> Path:
-    """The folder holding the CLI: $PULUMI_CLI_DIR, else the last line of scripts/pulumi_cli.sh.
+    """The folder holding the CLI: $PULUMI_CLI_DIR (the make steps always pass it), else the last
+    line of scripts/pulumi_cli.sh (run with the user's cache, where it keeps the CLI it built).
 
-    Raises CLINotFound (the suite turns it into a failure, never a skip) when neither gives a
+    Raises CLINotFound (the suites turn it into a failure, never a skip) when neither gives a
     folder with the binaries."""
     given = os.environ.get("PULUMI_CLI_DIR")
     if given:
         folder = Path(given)
     else:
         built = subprocess.run(
-            [str(ROOT / "scripts" / "pulumi_cli.sh")], capture_output=True, text=True, check=False
+            [str(ROOT / "scripts" / "pulumi_cli.sh")],
+            env={**os.environ, "XDG_CACHE_HOME": str(USER_CACHE)},
+            capture_output=True,
+            text=True,
+            check=False,
         )
         lines = built.stdout.strip().splitlines()
         if built.returncode != 0 or not lines:
@@ -58,12 +72,28 @@ def find_cli() -> Path:
     return folder
 
 
-def base_env(cli_dir: Path, home: Path, endpoint_url: str) -> dict[str, str]:
-    """Offline Pulumi (file backend set per project, passphrase secrets, no update check, no plugin
-    download), the venv's python first on PATH (the dynamic provider runs `python`), fake AWS
-    credentials (the secret key is a marker tests look for) and the emulator's endpoint."""
+def cli_or_fail() -> Path:
+    """``find_cli`` for a test: a missing CLI fails it with the reason (never a skip)."""
+    import pytest  # only tests call this; bench/ handles CLINotFound itself
+
+    try:
+        return find_cli()
+    except CLINotFound as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def base_env(cli_dir: Path, home: Path, endpoint_url: str, state: Path | None = None) -> dict[str, str]:
+    """Offline Pulumi (a file backend: ``state`` here or set per Project; passphrase secrets, no
+    update check, no plugin download), the CLI's folder and the venv's bin first on PATH (the dynamic
+    provider runs `python`; pip put pulumi-resource-engagement there), fake AWS credentials (the
+    secret key is a marker tests look for) and the emulator's endpoint."""
     venv_bin = Path(sys.executable).parent
+    backend = {}
+    if state is not None:
+        state.mkdir(parents=True, exist_ok=True)
+        backend["PULUMI_BACKEND_URL"] = state.as_uri()
     return {
+        **backend,
         "PATH": os.pathsep.join([str(cli_dir), str(venv_bin), os.environ.get("PATH", "")]),
         "PULUMI_HOME": str(home),
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
@@ -79,6 +109,12 @@ def base_env(cli_dir: Path, home: Path, endpoint_url: str) -> dict[str, str]:
         "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-aws-credentials"),
         "AWS_ENDPOINT_URL_SSM_CONTACTS": endpoint_url,
     }
+
+
+def with_environ(env: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment under ``env``, less AWS_PROFILE (a profile would override the
+    fake credentials, and its config file is deliberately absent)."""
+    return {**{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"}, **env}
 
 
 Program = Callable[[], None]
@@ -135,7 +171,7 @@ class Project:
         result = subprocess.run(
             [str(self.cli_dir / "pulumi"), *args, "--non-interactive", "--color", "never"],
             cwd=self.dir,
-            env={**os.environ, **self.env},
+            env=with_environ(self.env),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -151,7 +187,7 @@ class Project:
         """The project's own CLI (``engagement start|stop ...``) against the same emulator, JSON out."""
         result = subprocess.run(
             [str(Path(sys.executable).parent / "engagement"), *args, "--output", "json"],
-            env={**os.environ, **self.env},
+            env=with_environ(self.env),
             capture_output=True,
             text=True,
             timeout=120,

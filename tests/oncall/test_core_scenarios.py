@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import fcntl
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 from pulumi_engagement.core import EngagementClient, StartRequest
 from pulumi_engagement.core.errors import CREDENTIAL_CODES, CredentialsError, EndpointError
 from pulumi_engagement.core.localstate import LocalState
+from testsupport.tools import serve_on_loopback
 
 from .support import DEPLOY_PAGE, QUIET_PLAN_SECONDS, SEED, Emulator
 
@@ -207,14 +207,8 @@ class _Failing(BaseHTTPRequestHandler):
 def rejecting_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
     """An HTTP endpoint that rejects every call with the credential error code given as param."""
     handler = type("Handler", (_Failing,), {"code": request.param})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_on_loopback(handler) as url:
+        yield url
 
 
 @pytest.mark.parametrize(

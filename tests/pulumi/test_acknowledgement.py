@@ -368,12 +368,8 @@ def mocks(request, emulator, aws_env) -> Iterator[ForwardingMocks | GrpcForwardi
     gc.collect()
 
 
-def test_the_gameday_drill_example_waits_and_exports_the_acknowledgement(mocks, emulator):
-    """examples/pulumi/gameday-drill, unchanged, with examples/seed.yaml: alice acknowledges 2 min in."""
-    emulator.control.reset()
-    emulator.control.seed(EXAMPLE_SEED)
-    emulator.control.set_time_scale(FAST)
-    pulumi.runtime.set_all_config({"gameday-drill:incidentId": "gameday-2024-q3"})
+def run_gameday_example() -> dict[str, Any]:
+    """examples/pulumi/gameday-drill, unchanged, under the mocked runtime: the stack's outputs."""
     exported: dict[str, Any] = {}
 
     def program() -> pulumi.Output:
@@ -381,6 +377,16 @@ def test_the_gameday_drill_example_waits_and_exports_the_acknowledgement(mocks, 
         return pulumi.Output.all(**settings.get_root_resource().outputs).apply(exported.update)
 
     pulumi.runtime.test(program)()
+    return exported
+
+
+def test_the_gameday_drill_example_waits_and_exports_the_acknowledgement(mocks, emulator):
+    """examples/pulumi/gameday-drill, unchanged, with examples/seed.yaml: alice acknowledges 2 min in."""
+    emulator.control.reset()
+    emulator.control.seed(EXAMPLE_SEED)
+    emulator.control.set_time_scale(FAST)
+    pulumi.runtime.set_all_config({"gameday-drill:incidentId": "gameday-2024-q3"})
+    exported = run_gameday_example()
     emulator.control.set_time_scale(0)
 
     assert exported["paged"] == PRIMARY

@@ -7,18 +7,22 @@ rotation and shift, as the CLI's report does (the same core).
 
 from __future__ import annotations
 
-import runpy
 from datetime import datetime, timezone
 from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime import settings
 
 from .support import ROOT
 
 # ``mocks``: the dynamic resource forwarded to the provider, in process and over gRPC.
-from .test_acknowledgement import EXAMPLE, FAST, arn, assert_same_numbers_as_the_cli, mocks  # noqa: F401
+from .test_acknowledgement import (  # noqa: F401
+    FAST,
+    arn,
+    assert_same_numbers_as_the_cli,
+    mocks,
+    run_gameday_example,
+)
 
 ONCALL_SEED = ROOT / "examples" / "oncall.yaml"
 
@@ -31,13 +35,7 @@ def test_the_gameday_example_pages_whoever_is_on_shift(emulator: Any) -> None:
     emulator.control.seed(ONCALL_SEED)
     emulator.control.set_time_scale(FAST)
     pulumi.runtime.set_all_config({"gameday-drill:contactId": arn("db-escalation")})
-    exported: dict[str, Any] = {}
-
-    def program() -> pulumi.Output:
-        runpy.run_path(str(EXAMPLE / "__main__.py"), run_name="__main__")
-        return pulumi.Output.all(**settings.get_root_resource().outputs).apply(exported.update)
-
-    pulumi.runtime.test(program)()
+    exported = run_gameday_example()
     emulator.control.set_time_scale(0)
 
     assert exported["wait_status"] == "acknowledged" and exported["acknowledged_by"] == arn("dana")

@@ -10,18 +10,16 @@ from pathlib import Path
 import pytest
 
 from pulumi_engagement.emulator.process import EmulatorProcess
+from testsupport.pulumi_cli import cli_or_fail
 
-from .support import SEED, CLINotFound, Project, Service, base_env, find_cli
+from .support import SEED, Project, Service, base_env
 
 
 @pytest.fixture(scope="session")
 def pulumi_cli() -> Path:
     """The folder of the real CLI (built by scripts/pulumi_cli.sh, or $PULUMI_CLI_DIR); without it
     the suite fails, never skips: it is the only proof the adapter works under the real engine."""
-    try:
-        return find_cli()
-    except CLINotFound as exc:
-        pytest.fail(str(exc), pytrace=False)
+    return cli_or_fail()
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +44,7 @@ def emulator(emulator_process: EmulatorProcess) -> Iterator[EmulatorProcess]:
 
 @pytest.fixture
 def service(emulator: EmulatorProcess) -> Service:
-    return Service(emulator)
+    return Service(emulator.endpoint_url, emulator.control, SEED)
 
 
 @pytest.fixture

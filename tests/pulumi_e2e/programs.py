@@ -49,12 +49,17 @@ def pages(*names: str, opts: pulumi.ResourceOptions | None = None, **overrides: 
     return program
 
 
+def numbered_subject(i: int) -> str:
+    """The subject of ``numbered_pages``' i-th page."""
+    return f"[DRILL] shard {i} down"
+
+
 def numbered_pages(count: int, opts: pulumi.ResourceOptions | None = None) -> Program:
     """``count`` Engagements, each its own page (own subject and incident)."""
 
     def program() -> None:
         for i in range(count):
-            page(f"page-{i:03d}", opts=opts, subject=f"[DRILL] shard {i} down", incident_id=f"e2e-{i:03d}")
+            page(f"page-{i:03d}", opts=opts, subject=numbered_subject(i), incident_id=f"e2e-{i:03d}")
 
     return program
 
@@ -104,6 +109,7 @@ __all__: Sequence[str] = (
     "each",
     "example",
     "numbered_pages",
+    "numbered_subject",
     "page",
     "pages",
 )

@@ -1,6 +1,7 @@
 """What every end-to-end case shares: the CLI and projects (testsupport.pulumi_cli, shared with
-the benchmarks), what the emulator recorded (``Service``), what the engine did (``StepLog``,
-``changes``) and a proxy that denies one operation as IAM would (``DenyingProxy``).
+the benchmarks), what the emulator recorded (``Service``, shared with tests/pulumi_plugin), what
+the engine did (``StepLog``, ``changes``), the dynamic resource's face of the shared scenarios
+(``DynamicFace``) and a proxy that denies one operation as IAM would (``DenyingProxy``).
 
 Programs run as Automation API inline programs: ``pulumi.automation`` hosts the program's language
 server in this process and runs the real ``pulumi`` binary with ``--client``; the engine then
@@ -18,18 +19,16 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from pulumi_engagement.emulator.sdk_client import emulator_client
 from testsupport.pulumi_cli import (
     REGION,
     ROOT,
-    CLINotFound,
     Program,
     Project,
     base_env,
-    find_cli,
 )
+from testsupport.pulumi_scenarios import STOPPED_BY_HAND, Service
 
-__all__ = ["CLINotFound", "Program", "Project", "base_env", "find_cli"]
+__all__ = ["Program", "Project", "Service", "base_env"]
 
 ACCOUNT = "123456789012"
 PRIMARY = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/primary-oncall"
@@ -69,26 +68,38 @@ def changes(result: Any) -> dict[str, int]:
     return {op: count for op, count in (summary or {}).items() if count}
 
 
-class Service:
-    """What the emulator recorded, read as someone with the AWS CLI would (and its control API)."""
+class DynamicFace:
+    """The dynamic resource's face of the shared scenarios (testsupport.pulumi_scenarios): an
+    Automation API stack of ``program``; ``steps`` keeps each step's change summary."""
 
-    def __init__(self, emulator: Any) -> None:
-        self.control = emulator.control
-        self.client = emulator_client(emulator.endpoint_url)
+    def __init__(self, project: Project, program: Program, stack: str = "dev") -> None:
+        self.project = project
+        self.name = stack
+        self.stack = project.stack(stack, program)
+        self.steps: list[tuple[str, dict[str, int]]] = []
 
-    def calls(self, operation: str) -> int:
-        return int(self.control.calls(operation))
+    def preview(self) -> None:
+        self.steps.append(("preview", changes(self.stack.preview())))
 
-    def engagements(self) -> list[dict[str, Any]]:
-        """Every engagement, described, oldest first."""
-        arns: list[str] = []
-        for page in self.client.get_paginator("list_engagements").paginate():
-            arns += [e["EngagementArn"] for e in page["Engagements"]]
-        return [self.client.describe_engagement(EngagementId=arn) for arn in arns]
+    def up(self, parallel: int | None = None) -> None:
+        result = self.stack.up(parallel=parallel) if parallel else self.stack.up()
+        self.steps.append(("up", changes(result)))
 
-    def pages_sent(self) -> list[dict[str, Any]]:
-        """The page messages the emulator "sent" to channels (its outbox), oldest first."""
-        return [m for m in self.control.outbox() if m.get("Kind") == "PAGE"]
+    def refresh(self) -> None:
+        self.steps.append(("refresh", changes(self.stack.refresh())))
+
+    def destroy(self) -> None:
+        self.steps.append(("destroy", changes(self.stack.destroy())))
+
+    def arns_in_state(self) -> list[str]:
+        return [r["id"] for r in self.project.engagements_in_state(self.name)]
+
+    def stop_time_in_state(self, arn: str) -> str | None:
+        [outputs] = [r["outputs"] for r in self.project.engagements_in_state(self.name) if r["id"] == arn]
+        return outputs.get("stop_time")
+
+    def stop_by_hand(self, arn: str) -> None:
+        self.project.engagement("stop", arn, "--reason", STOPPED_BY_HAND)
 
 
 class DenyingProxy:

@@ -74,22 +74,6 @@ def test_refresh_shows_an_out_of_band_stop_and_an_acknowledgement_and_up_pages_n
     assert after.outputs["answered_stop_time"].value == answered["stop_time"]
 
 
-def test_refresh_after_the_service_forgot_the_engagement_drops_it_and_up_pages_again(
-    project: Project, emulator, service: Service
-) -> None:
-    stack = project.stack("dev", programs.pages("drill"))
-    stack.up()
-    emulator.control.reset()  # the service no longer knows the engagement
-    emulator.control.seed(programs.SEED_FILE)
-
-    result = stack.refresh()
-
-    assert changes(result) == {"delete": 1, "same": 1}
-    assert project.engagements_in_state("dev") == []
-    assert changes(stack.up()) == {"create": 1, "same": 1}
-    assert service.calls("StartEngagement") == 1 and len(service.engagements()) == 1
-
-
 def test_destroy_stops_each_running_engagement_once_and_an_already_stopped_one_cleanly(
     project: Project, service: Service
 ) -> None:

@@ -1,15 +1,14 @@
 """The real Pulumi CLI, offline, driving the provider plugin `pulumi-resource-engagement`.
 
-The CLI's folder comes from ``$PULUMI_CLI_DIR``, else from ``scripts/pulumi_cli.sh`` (its last
-line; it builds the CLI once per version). Nothing here skips: a missing CLI fails the test with
-the reason. Every run is offline: a file backend and ``PULUMI_HOME`` in the test's temp folder,
-a passphrase secrets provider, no update check, no plugin download; the plugin is found on
-``PATH`` (this venv's bin), as a user's ``pip install 'pulumi-engagement[pulumi]'`` puts it.
+The CLI and its offline environment come from testsupport.pulumi_cli, as for tests/pulumi_e2e and
+bench/: ``$PULUMI_CLI_DIR``, else ``scripts/pulumi_cli.sh``; a missing CLI fails the test with the
+reason, never skips. Each ``Pulumi`` has its own ``PULUMI_HOME`` and file backend in the test's temp
+folder; the plugin is found on ``PATH`` (this venv's bin), as a user's
+``pip install 'pulumi-engagement[pulumi]'`` puts it.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
@@ -21,37 +20,14 @@ from typing import Any
 import pytest
 
 from tests.pulumi.support import PRIMARY, REGION, SEED
+from testsupport.pulumi_cli import USER_CACHE, base_env, cli_or_fail, with_environ
+from testsupport.pulumi_scenarios import STOPPED_BY_HAND
 
-__all__ = ["PRIMARY", "REGION", "ROOT", "SEED", "USER_CACHE", "Pulumi", "cli_dir"]
+__all__ = ["PRIMARY", "REGION", "ROOT", "SEED", "USER_CACHE", "Pulumi", "plugin_bin"]
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The user's cache, read at import: each test points XDG_CACHE_HOME at a fresh folder (tests/conftest.py),
-#: but the CLI, Go's build cache and npm's cache are built once and kept there.
-USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 #: Lines the engine prints about every ambient plugin; not part of any message under test.
 AMBIENT_WARNING = "warning: using pulumi-resource-engagement from $PATH"
-
-
-@functools.lru_cache(maxsize=1)
-def cli_dir() -> Path:
-    """The folder holding `pulumi` and `pulumi-language-yaml` (fails the test, never skips)."""
-    given = os.environ.get("PULUMI_CLI_DIR")
-    if not given:
-        built = subprocess.run(
-            [str(ROOT / "scripts" / "pulumi_cli.sh")],
-            env={**os.environ, "XDG_CACHE_HOME": str(USER_CACHE)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if built.returncode != 0:
-            pytest.fail(f"scripts/pulumi_cli.sh could not provide the Pulumi CLI:\n{built.stderr[-2000:]}")
-        given = built.stdout.strip().splitlines()[-1]
-    folder = Path(given)
-    for name in ("pulumi", "pulumi-language-yaml"):
-        if not os.access(folder / name, os.X_OK):
-            pytest.fail(f"{folder / name} is missing: run `make pulumi-cli` (or set PULUMI_CLI_DIR)")
-    return folder
 
 
 def plugin_bin() -> Path:
@@ -67,23 +43,9 @@ class Pulumi:
 
     def __init__(self, home: Path, project: Path, endpoint_url: str) -> None:
         self.project = project
-        home.mkdir(parents=True, exist_ok=True)
-        (home / "state").mkdir(exist_ok=True)
-        self.env = {
-            **os.environ,
-            "PATH": os.pathsep.join([str(cli_dir()), str(plugin_bin()), os.environ.get("PATH", "")]),
-            "PULUMI_HOME": str(home / "pulumi-home"),
-            "PULUMI_BACKEND_URL": (home / "state").as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": "test-passphrase",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "false",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing-secret",
-            "AWS_REGION": REGION,
-            "AWS_ENDPOINT_URL_SSM_CONTACTS": endpoint_url,
-        }
-        self.env.pop("AWS_PROFILE", None)
+        plugin_bin()  # base_env puts the venv's bin on PATH; fail here, clearly, if the plugin is not in it
+        offline = base_env(cli_or_fail(), home / "pulumi-home", endpoint_url, state=home / "state")
+        self.env = with_environ(offline)
 
     def run(self, *args: str, ok: bool = True, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
         """`pulumi ARGS` (non-interactive); with ok, a failure fails the test showing all it printed."""
@@ -131,3 +93,61 @@ def copy_example(name: str, dest: Path) -> Path:
         ROOT / "examples" / "pulumi" / name, target, ignore=shutil.ignore_patterns("node_modules", "bin")
     )
     return target
+
+
+def yaml_project(tmp_path: Path, resources: dict[str, dict[str, Any]]) -> Path:
+    """A YAML program of the given Engagements (name -> properties) in tmp_path/project."""
+    lines = ["name: plugin-cases", "runtime: yaml", "resources:"]
+    for name, props in resources.items():
+        lines += [f"  {name}:", "    type: engagement:Engagement", "    properties:"]
+        lines += [f"      {key}: {json.dumps(value)}" for key, value in props.items()]
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("\n".join(lines) + "\n")
+    return project
+
+
+def page_props(contact: str = PRIMARY, **overrides: Any) -> dict[str, Any]:
+    """One Engagement's properties: a drill page to ``contact``."""
+    return {"contactId": contact, "sender": "gameday", "subject": "drill", "content": "a drill", **overrides}
+
+
+def drill(tmp_path: Path, endpoint_url: str) -> Pulumi:
+    """examples/pulumi/yaml-drill in a stack `dev` paging the primary on-call."""
+    cli = Pulumi(tmp_path, copy_example("yaml-drill", tmp_path), endpoint_url)
+    cli.new_stack("dev", contactId=PRIMARY)
+    return cli
+
+
+class PluginFace:
+    """The provider plugin's face of the shared scenarios (testsupport.pulumi_scenarios): `pulumi`
+    run in a YAML project; ``steps`` keeps what each step printed."""
+
+    def __init__(self, cli: Pulumi) -> None:
+        self.cli = cli
+        self.steps: list[tuple[str, str]] = []
+
+    def _step(self, *args: str) -> None:
+        self.steps.append((args[0], self.cli.run(*args).stdout))
+
+    def preview(self) -> None:
+        self._step("preview", "--diff")
+
+    def up(self, parallel: int | None = None) -> None:
+        self._step("up", "--yes", *(["--parallel", str(parallel)] if parallel else []))
+
+    def refresh(self) -> None:
+        self._step("refresh", "--yes")
+
+    def destroy(self) -> None:
+        self._step("destroy", "--yes")
+
+    def arns_in_state(self) -> list[str]:
+        return [r["id"] for r in self.cli.engagements_in_state()]
+
+    def stop_time_in_state(self, arn: str) -> str | None:
+        [outputs] = [r["outputs"] for r in self.cli.engagements_in_state() if r["id"] == arn]
+        return outputs.get("stopTime")
+
+    def stop_by_hand(self, arn: str) -> None:
+        self.cli.command(["engagement", "stop", arn, "--reason", STOPPED_BY_HAND])

@@ -1,34 +1,19 @@
-"""What the user reads when the service refuses or the input is bad, and 30 pages under faults."""
+"""What the user reads when the service refuses, the input is bad or nobody acknowledges a drill."""
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from .support import PRIMARY, REGION, Pulumi, error_lines
+from testsupport.tools import serve_on_loopback
+
+from .support import PRIMARY, REGION, Pulumi, error_lines, page_props, yaml_project
 
 ACCOUNT = PRIMARY.split(":")[4]
 TRACEBACK_MARKERS = ("Traceback", 'File "', "EngagementResourceError")
-
-
-def _project(tmp_path: Path, resources: dict[str, dict], **extra: str) -> Path:
-    lines = ["name: plugin-cases", "runtime: yaml", "resources:"]
-    for name, props in resources.items():
-        lines += [f"  {name}:", "    type: engagement:Engagement", "    properties:"]
-        lines += [f"      {key}: {json.dumps(value)}" for key, value in props.items()]
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text("\n".join(lines) + "\n")
-    return project
-
-
-def _page(contact: str = PRIMARY, **overrides: str) -> dict[str, str]:
-    return {"contactId": contact, "sender": "gameday", "subject": "drill", "content": "a drill", **overrides}
 
 
 def _failed_up_output(cli: Pulumi) -> str:
@@ -63,17 +48,12 @@ class _DenyEverything(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def denying_endpoint() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _DenyEverything)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with serve_on_loopback(_DenyEverything) as url:
+        yield url
 
 
 def test_access_denied_is_one_line_and_nothing_is_in_the_state(tmp_path, denying_endpoint):
-    cli = Pulumi(tmp_path, _project(tmp_path, {"page": _page()}), denying_endpoint)
+    cli = Pulumi(tmp_path, yaml_project(tmp_path, {"page": page_props()}), denying_endpoint)
     cli.new_stack()
     assert _failed_up(cli) == [
         "error: engagement 'page': StartEngagement: AccessDeniedException: not authorized to StartEngagement",
@@ -84,7 +64,7 @@ def test_access_denied_is_one_line_and_nothing_is_in_the_state(tmp_path, denying
 
 def test_a_missing_contact_is_one_line_and_pages_nobody(tmp_path, emulator):
     missing = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/nobody"
-    cli = Pulumi(tmp_path, _project(tmp_path, {"page": _page(missing)}), emulator.endpoint_url)
+    cli = Pulumi(tmp_path, yaml_project(tmp_path, {"page": page_props(missing)}), emulator.endpoint_url)
     cli.new_stack()
     assert _failed_up(cli) == [
         f"error: engagement 'page': StartEngagement: ResourceNotFoundException: CONTACT not found: {missing}",
@@ -94,7 +74,7 @@ def test_a_missing_contact_is_one_line_and_pages_nobody(tmp_path, emulator):
 
 
 def test_bad_input_names_the_field_and_rule_and_sends_nothing(tmp_path, emulator):
-    cli = Pulumi(tmp_path, _project(tmp_path, {"page": _page("not-an-arn")}), emulator.endpoint_url)
+    cli = Pulumi(tmp_path, yaml_project(tmp_path, {"page": page_props("not-an-arn")}), emulator.endpoint_url)
     cli.new_stack()
     [line, *_] = _failed_up(cli)
     assert line == (
@@ -105,34 +85,9 @@ def test_bad_input_names_the_field_and_rule_and_sends_nothing(tmp_path, emulator
     assert emulator.control.calls() == {} and cli.engagements_in_state() == []
 
 
-def test_thirty_engagements_with_parallel_16_under_faults_page_exactly_thirty(tmp_path, emulator):
-    pages = {f"page{n:02d}": _page(subject=f"drill {n}") for n in range(30)}
-    cli = Pulumi(tmp_path, _project(tmp_path, pages), emulator.endpoint_url)
-    cli.new_stack()
-    emulator.control.set_faults(
-        throttle_rate=0.2,
-        error_rate=0.1,
-        drop_rate=0.1,
-        seed=22,
-        operations=["StartEngagement", "DescribeEngagement"],
-        max_faults=40,
-    )
-
-    cli.run("up", "--yes", "--parallel", "16")
-
-    injected = emulator.control.injected()
-    assert sum(sum(kind.values()) for kind in injected.values()) > 0, injected
-    emulator.control.clear_faults()
-    engagements = emulator.engagements()
-    in_state = cli.engagements_in_state()
-    assert len(engagements) == 30 and len(in_state) == 30
-    assert {e["EngagementArn"] for e in engagements} == {r["id"] for r in in_state}
-    assert sorted(e["Subject"] for e in engagements) == sorted(f"drill {n}" for n in range(30))
-
-
 def test_an_unacknowledged_drill_fails_up_in_one_line_and_stays_in_the_stack(tmp_path, emulator):
-    drill = _page(waitForAcknowledgement=True, acknowledgementTimeout="1s", failOnUnacknowledged=True)
-    cli = Pulumi(tmp_path, _project(tmp_path, {"page": drill}), emulator.endpoint_url)
+    drill = page_props(waitForAcknowledgement=True, acknowledgementTimeout="1s", failOnUnacknowledged=True)
+    cli = Pulumi(tmp_path, yaml_project(tmp_path, {"page": drill}), emulator.endpoint_url)
     cli.new_stack()
     output = _failed_up_output(cli)
     [engagement] = emulator.engagements()

@@ -3,47 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
-from .support import PRIMARY, Pulumi, copy_example, error_lines
+from testsupport.pulumi_provider import FAKE_SECRET
 
-STOPPED_BY_HAND = "stopped by hand"
-
-
-def _drill(tmp_path: Path, emulator) -> Pulumi:
-    cli = Pulumi(tmp_path, copy_example("yaml-drill", tmp_path), emulator.endpoint_url)
-    cli.new_stack("dev", contactId=PRIMARY)
-    return cli
-
-
-def test_preview_pages_nobody_up_pages_once_and_again_nobody(tmp_path, emulator):
-    cli = _drill(tmp_path, emulator)
-
-    preview = cli.run("preview", "--diff")
-    assert "+ engagement:index:Engagement" in preview.stdout or "gamedayPage" in preview.stdout
-    assert emulator.starts() == 0 and emulator.engagements() == []
-
-    cli.run("up", "--yes")
-    [engagement] = emulator.engagements()
-    assert engagement["ContactArn"] == PRIMARY and "StopTime" not in engagement
-    [resource] = cli.engagements_in_state()
-    assert resource["id"] == engagement["EngagementArn"]
-    assert cli.run("stack", "output", "engagementArn").stdout.strip() == engagement["EngagementArn"]
-
-    again = cli.run("up", "--yes")
-    assert re.search(r"\b3 unchanged\b|\bunchanged\b", again.stdout)
-    assert len(emulator.engagements()) == 1 and emulator.starts() == 1
+from .support import PRIMARY, drill, error_lines
 
 
 def test_subject_and_content_are_secret_in_outputs_and_ciphertext_in_the_state(tmp_path, emulator):
-    cli = _drill(tmp_path, emulator)
+    cli = drill(tmp_path, emulator.endpoint_url)
     cli.run("up", "--yes")
 
     assert cli.run("stack", "output", "subject").stdout.strip() == "[secret]"
     assert cli.run("stack", "output", "content").stdout.strip() == "[secret]"
     exported = json.dumps(cli.export())
-    for plaintext in ("Game day: checkout is down", "This is a drill", "testing-secret"):
+    for plaintext in ("Game day: checkout is down", "This is a drill", FAKE_SECRET):
         assert plaintext not in exported
     [resource] = cli.engagements_in_state()
     for name in ("subject", "content"):
@@ -51,33 +24,8 @@ def test_subject_and_content_are_secret_in_outputs_and_ciphertext_in_the_state(t
             assert set(props[name]) == {"4dabf18193072939515e22adb298388d", "ciphertext"}
 
 
-def test_refresh_shows_an_out_of_band_stop_and_destroy_stops_a_running_one(tmp_path, emulator):
-    cli = _drill(tmp_path, emulator)
-    cli.run("up", "--yes")
-    [first] = emulator.engagements()
-
-    cli.run("destroy", "--yes")
-    [stopped] = emulator.engagements()
-    assert "StopTime" in stopped and cli.engagements_in_state() == []
-
-    cli.run("up", "--yes")  # the old episode is over: a new page
-    running = [e for e in emulator.engagements() if "StopTime" not in e]
-    assert (
-        emulator.starts() >= 2 and len(running) == 1 and running[0]["EngagementArn"] != first["EngagementArn"]
-    )
-    arn = running[0]["EngagementArn"]
-    cli.command(["engagement", "stop", arn, "--reason", STOPPED_BY_HAND])
-
-    cli.run("refresh", "--yes")
-    [resource] = cli.engagements_in_state()
-    assert resource["outputs"]["stopTime"] and resource["id"] == arn
-    stops = int(emulator.control.calls("StopEngagement"))
-    cli.run("destroy", "--yes")  # already stopped: succeeds without another stop
-    assert int(emulator.control.calls("StopEngagement")) == stops and len(emulator.engagements()) == 2
-
-
 def test_pulumi_import_adopts_an_engagement_started_by_the_cli_without_paging(tmp_path, emulator):
-    cli = _drill(tmp_path, emulator)
+    cli = drill(tmp_path, emulator.endpoint_url)
     started = cli.command(
         [
             "engagement",
@@ -113,7 +61,7 @@ def test_pulumi_import_adopts_an_engagement_started_by_the_cli_without_paging(tm
 
 
 def test_a_new_subject_replaces_new_page_first_and_a_stop_reason_updates_in_place(tmp_path, emulator):
-    cli = _drill(tmp_path, emulator)
+    cli = drill(tmp_path, emulator.endpoint_url)
     cli.run("up", "--yes")
     [first] = emulator.engagements()
     program = cli.project / "Pulumi.yaml"
@@ -132,12 +80,3 @@ def test_a_new_subject_replaces_new_page_first_and_a_stop_reason_updates_in_plac
     assert "StopTime" in engagements[first["EngagementArn"]] and "StopTime" not in engagements[resource["id"]]
     # Create before delete: the new page went out before the old engagement was stopped.
     assert replaced.index("created replacement") < replaced.index("deleted original"), replaced
-
-
-def test_refresh_drops_an_engagement_the_service_no_longer_knows(tmp_path, emulator):
-    cli = _drill(tmp_path, emulator)
-    cli.run("up", "--yes")
-    emulator.control.reset(reseed=True)  # the service forgot it (the emulator's data wiped)
-
-    cli.run("refresh", "--yes")
-    assert cli.engagements_in_state() == [] and emulator.engagements() == []
