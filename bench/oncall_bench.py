@@ -92,7 +92,7 @@ def bench_rotation_shifts(emu: Emulator, rounds: int = 21) -> Result:
         for _ in range(rounds)
     ]
     return Result(
-        "9. ListRotationShifts: a year of a weekly rotation, 20 overrides",
+        "10. ListRotationShifts: a year of a weekly rotation, 20 overrides",
         round(http_ms, 2),
         "ms",
         f"<= {GOAL_MS:g} ms",
