@@ -16,7 +16,7 @@ set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.0}"
 PULUMI_YAML_VERSION="${PULUMI_YAML_VERSION:-v1.25.0}"
-cache_root="${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-engagement/pulumi-cli}"
+cache_root="${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-engagement-build/pulumi-cli}"
 out="$cache_root/$PULUMI_VERSION-yaml-$PULUMI_YAML_VERSION"
 binaries=(pulumi pulumi-language-yaml pulumi-resource-pulumi-python pulumi-language-python-exec)
 

@@ -9,13 +9,13 @@
 #                                       `go build ./... && go vet ./...` the Go SDK
 #   scripts/pulumi_sdk.sh pack DIR      compile and pack the TypeScript SDK; prints the tarball's path
 #
-# npm's and Go's caches stay outside the checkout (~/.cache/pulumi-engagement/npm, Go's defaults).
+# npm's and Go's caches stay outside the checkout (~/.cache/pulumi-engagement-build/npm, Go's defaults).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 schema="$root/pulumi_engagement/pulumi_adapter/schema.json"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
-export npm_config_cache="${npm_config_cache:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-engagement/npm}"
+export npm_config_cache="${npm_config_cache:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-engagement-build/npm}"
 npm_quiet=(--no-audit --no-fund --loglevel=error)
 
 generate_into() { (cd "$root/scripts/sdkgen" && go run . "$schema" "$1"); }

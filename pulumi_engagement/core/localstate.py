@@ -191,9 +191,10 @@ class LocalState:
 
     @staticmethod
     def _prune(directory: str) -> None:
-        """Keep the directory bounded: beyond MAX_FILES, drop the least recently used down to PRUNE_TO."""
+        """Keep the directory bounded: beyond MAX_FILES, drop the least recently used down to PRUNE_TO.
+        Only this module's files count and go (never a folder or a link someone put there)."""
         try:
-            entries = list(os.scandir(directory))
+            entries = [e for e in os.scandir(directory) if e.is_file(follow_symlinks=False)]
             if len(entries) <= MAX_FILES:
                 return
             entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime)

@@ -143,12 +143,18 @@ def test_lock_and_hint_files_do_not_pile_up(emulator: Any, tmp_path: Path) -> No
     from pulumi_engagement.core.localstate import MAX_FILES
 
     client = core(emulator, tmp_path / "state")
+    (tmp_path / "state").mkdir(mode=0o700)  # private, as the core makes it
+    (tmp_path / "state" / "someone-elses-folder").mkdir()  # e.g. another tool's cache beside ours
+    (tmp_path / "state" / "someone-elses-link").symlink_to(tmp_path)
     for i in range(MAX_FILES // 2 + 20):  # a lock and a hint per alert, as a page takes them
         with client.local_state.lock(f"alert-{i}") as held:
             assert held
             client.local_state.write_hint(f"alert-{i}", f"arn-{i}", f"token-{i}")
     assert len(list((tmp_path / "state").iterdir())) <= MAX_FILES
     assert client.local_state.read_hint(f"alert-{MAX_FILES // 2 + 19}") is not None  # the newest is kept
+    # Pruning drops only its own files: the oldest entries here are a folder and a link, and stay.
+    assert (tmp_path / "state" / "someone-elses-folder").is_dir()
+    assert (tmp_path / "state" / "someone-elses-link").is_symlink()
 
 
 # -- 9. credential and transport errors map onto the core's hierarchy -----------------------------
