@@ -21,3 +21,11 @@ def emulator(ssm_contacts_process: Any) -> Emulator:
     control.reset()
     control.seed(SEED)
     return Emulator(endpoint_url=ssm_contacts_process.endpoint_url, control=control)
+
+
+@pytest.fixture(params=["local", "target"], ids=["in-controller", "module-on-target"])
+def connection(request: pytest.FixtureRequest) -> str:
+    """Where an engagement task runs: on ``local`` its action plugin runs it in the controller's
+    worker; on ``target`` (the local connection named otherwise) the module runs as on a remote host.
+    A test taking this fixture holds for both."""
+    return request.param

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from pulumi_engagement.emulator.control import EmulatorControl
-from testsupport.ansible_play import write_inventory, write_local_play
+from testsupport.ansible_play import CONNECTION_PLUGINS, write_inventory, write_local_play
 
 HERE = Path(__file__).resolve().parent
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +57,7 @@ def ansible_env(tmp_path: Path, collections_path: Path = ROOT, path: Path = BIN)
         ANSIBLE_RETRY_FILES_ENABLED="0",
         ANSIBLE_HOST_KEY_CHECKING="0",
         ANSIBLE_DEPRECATION_WARNINGS="0",
+        ANSIBLE_CONNECTION_PLUGINS=str(CONNECTION_PLUGINS),
     )
     return env
 
@@ -88,12 +89,15 @@ def run_tasks(
     collections_path: Path = ROOT,
     name: str = "play",
     env: dict[str, str] | None = None,
+    connection: str = "local",
 ) -> Run:
     """Run tasks on `hosts` local hosts; every task is registered and its result collected.
 
     Tasks never abort the play (ignore_errors), so a test sees every result,
     failures included; a final task writes them to a JSON file per host.
-    ``env`` adds to the clean environment (e.g. ANSIBLE_LOG_PATH).
+    ``env`` adds to the clean environment (e.g. ANSIBLE_LOG_PATH). ``connection="target"`` runs the
+    module as on a remote host (testsupport/connection_plugins/target.py); on ``local`` the engagement
+    task runs in the controller's worker (its action plugin).
     """
     work = tmp_path / name
     work.mkdir(parents=True, exist_ok=True)
@@ -101,7 +105,7 @@ def run_tasks(
     out.mkdir(exist_ok=True)
     python = python or Path(sys.executable)
     play, registered = _recording_play(name, tasks, out, emulator)
-    play_file, inventory_file = write_local_play(work, play, hosts, python)
+    play_file, inventory_file = write_local_play(work, play, hosts, python, connection=connection)
     cmd = [str(python), "-m", "ansible.cli.playbook", "-i", str(inventory_file), "--forks", str(forks)]
     cmd += [*args, str(play_file)]
     run_env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
@@ -236,7 +240,7 @@ def run_playbook(
     (work / "deploy.yml").write_text(yaml.safe_dump(plays, sort_keys=False))
     names = hosts if isinstance(hosts, list) else [f"web-{i:02d}" for i in range(hosts)]
     host_entries: dict[str, Any] = dict.fromkeys(names)
-    # The "refused" connection (tests/ansible/connection_plugins) fails as ssh to a closed port does.
+    # The "refused" connection (testsupport/connection_plugins) fails as ssh to a closed port does.
     host_entries.update({f"dark-{i:02d}": {"ansible_connection": "refused"} for i in range(unreachable)})
     write_inventory(work / "inventory.yml", host_entries, python)
     run_env = ansible_env(tmp_path, collections_path=collections_path, path=python.parent)
@@ -245,7 +249,6 @@ def run_playbook(
         run_env["ANSIBLE_CONFIG"] = str(work / "ansible.cfg")
     else:
         run_env["ANSIBLE_CALLBACKS_ENABLED"] = CALLBACK
-    run_env["ANSIBLE_CONNECTION_PLUGINS"] = str(HERE / "connection_plugins")
     run_env.update(env or {})
     cmd = [
         str(python),

@@ -20,8 +20,12 @@ from .support import (
 )
 
 
-def test_start_pages_then_rerun_is_unchanged_with_the_same_arn(tmp_path: Path, emulator: Emulator) -> None:
-    first = run_tasks(tmp_path, emulator, [page_task(return_content=True)], name="first").only()[0]
+def test_start_pages_then_rerun_is_unchanged_with_the_same_arn(
+    tmp_path: Path, emulator: Emulator, connection: str
+) -> None:
+    first = run_tasks(
+        tmp_path, emulator, [page_task(return_content=True)], name="first", connection=connection
+    ).only()[0]
     assert first.get("failed") is not True, first
     assert first["changed"] is True
     engagement = first["engagement"]
@@ -34,16 +38,22 @@ def test_start_pages_then_rerun_is_unchanged_with_the_same_arn(tmp_path: Path, e
     assert engagement["start_time"].endswith("Z") and engagement["stop_time"] is None
     assert engagement["idempotency_token"].startswith("pe1-")
 
-    second = run_tasks(tmp_path, emulator, [page_task()], name="second").only()[0]
+    second = run_tasks(tmp_path, emulator, [page_task()], name="second", connection=connection).only()[0]
     assert second["changed"] is False
     assert second["engagement"]["engagement_arn"] == engagement["engagement_arn"]
     assert emulator.control.engagements() == 1
     assert emulator.control.calls("StartEngagement") == 1
 
 
-def test_check_mode_creates_nothing_and_reports_the_change(tmp_path: Path, emulator: Emulator) -> None:
+def test_check_mode_creates_nothing_and_reports_the_change(
+    tmp_path: Path, emulator: Emulator, connection: str
+) -> None:
     result = run_tasks(
-        tmp_path, emulator, [page_task(return_content=True)], args=("--check", "--diff")
+        tmp_path,
+        emulator,
+        [page_task(return_content=True)],
+        args=("--check", "--diff"),
+        connection=connection,
     ).only()[0]
     assert result["changed"] is True
     assert result["engagement"]["engagement_arn"] is None
@@ -54,15 +64,21 @@ def test_check_mode_creates_nothing_and_reports_the_change(tmp_path: Path, emula
     assert emulator.control.engagements() == 0
 
 
-def test_check_mode_on_an_existing_page_reports_unchanged(tmp_path: Path, emulator: Emulator) -> None:
-    real = run_tasks(tmp_path, emulator, [page_task()], name="real").only()[0]
-    checked = run_tasks(tmp_path, emulator, [page_task()], args=("--check",), name="check").only()[0]
+def test_check_mode_on_an_existing_page_reports_unchanged(
+    tmp_path: Path, emulator: Emulator, connection: str
+) -> None:
+    real = run_tasks(tmp_path, emulator, [page_task()], name="real", connection=connection).only()[0]
+    checked = run_tasks(
+        tmp_path, emulator, [page_task()], args=("--check",), name="check", connection=connection
+    ).only()[0]
     assert checked["changed"] is False
     assert checked["engagement"]["engagement_arn"] == real["engagement"]["engagement_arn"]
     assert emulator.control.calls("StartEngagement") == 1
 
 
-def test_invalid_input_names_the_option_and_creates_nothing(tmp_path: Path, emulator: Emulator) -> None:
+def test_invalid_input_names_the_option_and_creates_nothing(
+    tmp_path: Path, emulator: Emulator, connection: str
+) -> None:
     run = run_tasks(
         tmp_path,
         emulator,
@@ -71,6 +87,7 @@ def test_invalid_input_names_the_option_and_creates_nothing(tmp_path: Path, emul
             page_task(contact_id="not an arn!"),
             {"name": "Missing", "incident_manager.contacts.engagement": {"contact_id": PRIMARY}},
         ],
+        connection=connection,
     )
     too_long, bad_pattern, missing = run.only()
     assert too_long["failed"] is True
@@ -86,8 +103,8 @@ def test_invalid_input_names_the_option_and_creates_nothing(tmp_path: Path, emul
     assert emulator.control.engagements() == 0
 
 
-def test_many_hosts_with_forks_page_exactly_once(tmp_path: Path, emulator: Emulator) -> None:
-    run = run_tasks(tmp_path, emulator, [page_task()], hosts=12, forks=12)
+def test_many_hosts_with_forks_page_exactly_once(tmp_path: Path, emulator: Emulator, connection: str) -> None:
+    run = run_tasks(tmp_path, emulator, [page_task()], hosts=12, forks=12, connection=connection)
     results = [host_results[0] for host_results in run.results.values()]
     assert len(results) == 12
     assert all(r.get("failed") is not True for r in results), run.output
@@ -96,8 +113,10 @@ def test_many_hosts_with_forks_page_exactly_once(tmp_path: Path, emulator: Emula
     assert emulator.control.engagements() == 1
 
 
-def test_stopped_then_stopped_again(tmp_path: Path, emulator: Emulator) -> None:
-    arn = run_tasks(tmp_path, emulator, [page_task()], name="start").only()[0]["engagement"]["engagement_arn"]
+def test_stopped_then_stopped_again(tmp_path: Path, emulator: Emulator, connection: str) -> None:
+    arn = run_tasks(tmp_path, emulator, [page_task()], name="start", connection=connection).only()[0][
+        "engagement"
+    ]["engagement_arn"]
     stop = {
         "name": "Stop",
         "incident_manager.contacts.engagement": {
@@ -106,31 +125,41 @@ def test_stopped_then_stopped_again(tmp_path: Path, emulator: Emulator) -> None:
             "reason": "handled by the deploy team",
         },
     }
-    checked = run_tasks(tmp_path, emulator, [stop], args=("--check", "--diff"), name="check").only()[0]
+    checked = run_tasks(
+        tmp_path, emulator, [stop], args=("--check", "--diff"), name="check", connection=connection
+    ).only()[0]
     assert checked["changed"] is True
     assert checked["diff"]["before"]["state"] == "running" and checked["diff"]["after"]["state"] == "stopped"
     assert emulator.control.calls("StopEngagement") == 0
 
-    first, second = run_tasks(tmp_path, emulator, [stop, stop], name="stop").only()
+    first, second = run_tasks(tmp_path, emulator, [stop, stop], name="stop", connection=connection).only()
     assert first["changed"] is True
     assert first["engagement"]["stop_time"] is not None
     assert second["changed"] is False
     assert emulator.control.calls("StopEngagement") == 1
 
 
-def test_stopped_without_an_id_stops_the_matching_page(tmp_path: Path, emulator: Emulator) -> None:
-    started = run_tasks(tmp_path, emulator, [page_task()], name="start").only()[0]
+def test_stopped_without_an_id_stops_the_matching_page(
+    tmp_path: Path, emulator: Emulator, connection: str
+) -> None:
+    started = run_tasks(tmp_path, emulator, [page_task()], name="start", connection=connection).only()[0]
     stop_by_page = page_task(state="stopped", reason="false alarm")
-    first, second = run_tasks(tmp_path, emulator, [stop_by_page, stop_by_page], name="stop").only()
+    first, second = run_tasks(
+        tmp_path, emulator, [stop_by_page, stop_by_page], name="stop", connection=connection
+    ).only()
     assert first["changed"] is True
     assert first["engagement"]["engagement_arn"] == started["engagement"]["engagement_arn"]
     assert second["changed"] is False
 
 
-def test_wait_returns_when_the_simulated_responder_acknowledges(tmp_path: Path, emulator: Emulator) -> None:
+def test_wait_returns_when_the_simulated_responder_acknowledges(
+    tmp_path: Path, emulator: Emulator, connection: str
+) -> None:
     # Alice (stage 1 of primary-oncall) reads her page after 2 virtual minutes: 0.2 s at 600x.
     emulator.control.set_time_scale(600)
-    result = run_tasks(tmp_path, emulator, [page_task(wait=True, wait_timeout=120)]).only()[0]
+    result = run_tasks(
+        tmp_path, emulator, [page_task(wait=True, wait_timeout=120)], connection=connection
+    ).only()[0]
     assert result.get("failed") is not True, result
     assert result["changed"] is True
     assert result["wait_status"] == "acknowledged"
@@ -140,7 +169,9 @@ def test_wait_returns_when_the_simulated_responder_acknowledges(tmp_path: Path, 
     assert "READ" in {r["receipt_type"] for r in read[0]["receipts"]}
 
 
-def test_wait_timeout_fails_and_the_rescue_escalates(tmp_path: Path, emulator: Emulator) -> None:
+def test_wait_timeout_fails_and_the_rescue_escalates(
+    tmp_path: Path, emulator: Emulator, connection: str
+) -> None:
     # At real-time speed nobody reads within one second.
     escalate = {
         "name": "Escalate",
@@ -153,7 +184,9 @@ def test_wait_timeout_fails_and_the_rescue_escalates(tmp_path: Path, emulator: E
         },
         "when": "result_0 is failed",
     }
-    waited, escalated = run_tasks(tmp_path, emulator, [page_task(wait=True, wait_timeout=1), escalate]).only()
+    waited, escalated = run_tasks(
+        tmp_path, emulator, [page_task(wait=True, wait_timeout=1), escalate], connection=connection
+    ).only()
     assert waited["failed"] is True
     assert "not acknowledged within 1 seconds" in waited["msg"]
     assert waited["wait_status"] == "timeout"
@@ -191,11 +224,11 @@ def test_engagement_info_describes_lists_and_changes_nothing(tmp_path: Path, emu
     assert emulator.control.engagements() == 1
 
 
-def test_throttling_is_retried(tmp_path: Path, emulator: Emulator) -> None:
+def test_throttling_is_retried(tmp_path: Path, emulator: Emulator, connection: str) -> None:
     # The page's first two StartEngagement attempts are throttled (ThrottlingException, which
     # amazon.aws's default list misses): botocore retries with the same token until one passes.
     emulator.control.set_faults(throttle_rate=1.0, max_faults=2, operations=["StartEngagement"])
-    [paged] = run_tasks(tmp_path, emulator, [page_task()]).only()
+    [paged] = run_tasks(tmp_path, emulator, [page_task()], connection=connection).only()
     assert paged.get("failed") is not True, paged
     assert paged["changed"] is True
     assert emulator.control.calls("StartEngagement") == 3  # throttled, throttled, passed

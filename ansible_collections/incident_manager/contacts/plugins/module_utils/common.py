@@ -165,26 +165,37 @@ def run_task(main: Callable[[], None]) -> None:
         _STARTUP_GC.resume()
 
 
-class EngagementModule:
-    """An AnsibleModule plus the core client; ``fail`` maps the core's errors onto fail_json."""
+class EngagementTask:
+    """What a task's logic sees, wherever it runs: its options, check and diff mode, warnings, the core
+    client, and ``fail``/``exit``, which map the core's errors and results onto Ansible's.
 
-    def __init__(self, argument_spec: dict, option_names: dict | None = None, **kwargs) -> None:
-        spec = connection_argument_spec()
-        spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
-        # Core field names are the option names, except where a module renames one.
-        self.option_names = option_names or {}
-        if not HAS_BOTOCORE:
-            self.module.fail_json(msg=missing_required_lib("boto3"), exception=BOTOCORE_IMPORT_ERROR)
-        self._client = None
+    Two faces: ``EngagementModule`` (an AnsibleModule, in the task's own interpreter) and the action
+    plugin's ``ControllerTask`` (in the controller's worker, plugins/action/engagement.py).
+    """
 
-    @property
-    def params(self) -> dict:
-        return self.module.params
+    #: Core field names are the option names, except where a module renames one.
+    option_names: dict = {}
 
-    @property
-    def check_mode(self) -> bool:
-        return self.module.check_mode
+    def __init__(self) -> None:
+        self._client: EngagementClient | None = None
+
+    # What each face provides.
+    params: dict
+    check_mode: bool
+    diff: bool
+    no_log_values: set
+
+    def warn(self, msg: str) -> None:
+        raise NotImplementedError
+
+    def _fail_json(self, msg: str, **result) -> None:
+        raise NotImplementedError
+
+    def _exit_json(self, **result) -> None:
+        raise NotImplementedError
+
+    def _client_built(self) -> None:
+        """Called once the client exists (or could not be built)."""
 
     @property
     def client(self) -> EngagementClient:
@@ -194,7 +205,7 @@ class EngagementModule:
             except EngagementError as exc:
                 self.fail(exc)
             finally:
-                _STARTUP_GC.resume()  # start-up is over (see run_task)
+                self._client_built()
         return self._client
 
     def option(self, field: str) -> str:
@@ -211,7 +222,7 @@ class EngagementModule:
             # The user asked to see them: Ansible would otherwise mask the no_log values as ********
             # in the result. The invocation's module_args stay masked (set here, so not from params).
             secure = {self.params.get(name) for name in SECURE_FIELDS} - {None, ""}
-            self.module.no_log_values.difference_update(secure)
+            self.no_log_values.difference_update(secure)
             result["invocation"] = dict(
                 module_args={
                     k: MASKED if k in SECURE_FIELDS and v not in (None, "") else v
@@ -220,8 +231,12 @@ class EngagementModule:
             )
         return result
 
+    def fail_message(self, msg: str) -> None:
+        """Fails the task with a message of its own (a rule the argument spec cannot express)."""
+        self._fail_json(msg)
+
     def fail(self, exc: EngagementError, **result) -> None:
-        """fail_json with a message naming the option and the rule for invalid input."""
+        """Fails the task, with a message naming the option and the rule for invalid input."""
         result.setdefault("changed", False)
         if isinstance(exc, ValidationError):
             violations = [
@@ -230,12 +245,53 @@ class EngagementModule:
             msg = "Invalid options: " + "; ".join(
                 f"{v['option']}: {v['message']} (rule: {v['rule']})" for v in violations
             )
-            self.module.fail_json(msg=msg, error_kind=exc.kind, violations=violations, **self._finish(result))
+            self._fail_json(msg, error_kind=exc.kind, violations=violations, **self._finish(result))
         extra = {}
         code = getattr(exc, "code", None)
         if code and getattr(exc, "operation", None) is not None:
             extra["error_code"] = code
-        self.module.fail_json(msg=str(exc), error_kind=exc.kind, **self._finish(dict(extra, **result)))
+        self._fail_json(str(exc), error_kind=exc.kind, **self._finish(dict(extra, **result)))
 
     def exit(self, **result) -> None:
-        self.module.exit_json(**self._finish(result))
+        self._exit_json(**self._finish(result))
+
+
+class EngagementModule(EngagementTask):
+    """The module's face: an AnsibleModule in the task's own interpreter."""
+
+    def __init__(self, argument_spec: dict, option_names: dict | None = None, **kwargs) -> None:
+        super().__init__()
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.option_names = option_names or {}
+        if not HAS_BOTOCORE:
+            self.module.fail_json(msg=missing_required_lib("boto3"), exception=BOTOCORE_IMPORT_ERROR)
+
+    @property
+    def params(self) -> dict:
+        return self.module.params
+
+    @property
+    def check_mode(self) -> bool:
+        return self.module.check_mode
+
+    @property
+    def diff(self) -> bool:
+        return self.module._diff
+
+    @property
+    def no_log_values(self) -> set:
+        return self.module.no_log_values
+
+    def warn(self, msg: str) -> None:
+        self.module.warn(msg)
+
+    def _fail_json(self, msg: str, **result) -> None:
+        self.module.fail_json(msg=msg, **result)
+
+    def _exit_json(self, **result) -> None:
+        self.module.exit_json(**result)
+
+    def _client_built(self) -> None:
+        _STARTUP_GC.resume()  # start-up is over (see run_task)

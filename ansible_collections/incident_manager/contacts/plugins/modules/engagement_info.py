@@ -385,9 +385,9 @@ def _oncall(em: EngagementModule) -> dict:
         raise ValidationError("oncall", [rule]) from None
     answer = who_is_on_call(em.client, em.params["oncall_target"], when).to_dict()
     for gap in answer["gaps"]:
-        em.module.warn(f"nobody on shift in {gap['schedule']} at {gap['at']}")
+        em.warn(f"nobody on shift in {gap['schedule']} at {gap['at']}")
     if not answer["reaches"]:
-        em.module.warn(f"a page to {answer['target']} at {answer['at']} would reach nobody")
+        em.warn(f"a page to {answer['target']} at {answer['at']} would reach nobody")
     return dict(changed=False, oncall=answer)
 
 

@@ -7,8 +7,7 @@ import pytest
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.incident_manager.contacts.plugins.module_utils import common
-from ansible_collections.incident_manager.contacts.plugins.modules import engagement
+from ansible_collections.incident_manager.contacts.plugins.module_utils import common, engagement_task
 
 SECURE = dict(subject="Deploy failed", content="lock timeout", public_subject="ps", public_content="pc")
 ENGAGEMENT = dict(engagement_arn="arn:x", sender="deploy", **SECURE)
@@ -53,7 +52,7 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 def test_exit_shows_them_only_when_asked_and_masks_module_args(captured: list[dict], visible: bool) -> None:
     args = dict(contact_id="arn:c", sender="deploy", return_content=visible, **SECURE)
     with patch_module_args(args):
-        em = common.EngagementModule(engagement.argument_spec(), supports_check_mode=True)
+        em = common.EngagementModule(engagement_task.argument_spec(), supports_check_mode=True)
     for name in SECURE:
         assert em.module.argument_spec[name]["no_log"] is True
     with pytest.raises(Exited):
