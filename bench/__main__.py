@@ -51,6 +51,14 @@ BENCHMARKS = (
         lambda emu, q: ansible_bench.bench_ansible_tasks(emu, pairs=2 if q else 12),
     ),
     Benchmark(
+        "1",
+        "1b. Ansible: the module on a target",
+        "ratio",
+        "<= 0.7x",
+        "aws via ansible.builtin.command",
+        lambda emu, q: ansible_bench.bench_ansible_tasks(emu, pairs=2 if q else 12, connection="target"),
+    ),
+    Benchmark(
         "2",
         "2. CLI start",
         "ratio",
@@ -73,6 +81,16 @@ BENCHMARKS = (
         "<= 1.2x, exactly 1 engagement",
         "a no-op task on the same hosts",
         lambda emu, q: ansible_bench.bench_fanout(emu, hosts=10 if q else 100, forks=5 if q else 20),
+    ),
+    Benchmark(
+        "4",
+        "4b. Fan-out, the module on every target",
+        "ratio",
+        "reported",
+        "a no-op task on the same hosts",
+        lambda emu, q: ansible_bench.bench_fanout(
+            emu, hosts=10 if q else 100, forks=5 if q else 20, connection="target"
+        ),
     ),
     Benchmark(
         "5",
