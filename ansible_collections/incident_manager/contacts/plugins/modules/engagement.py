@@ -107,11 +107,11 @@ attributes:
 notes:
   - "Where it runs: on a local connection (a local host, or C(delegate_to: localhost)) the task runs in the
     controller's worker process, which imported botocore once before Ansible forked its workers, so hosts
-    paging at once do not each start a Python interpreter and botocore (about 0.2 s of CPU per host): 100 local
-    hosts paging one alert take about a quarter of the time of a no-op module on them. The options, checks,
-    results, warnings and no_log masking are the module's. With C(become), a task C(environment), C(async),
-    options that fail validation, no botocore on the controller, or any other connection, the module runs as
-    usual on the target."
+    paging at once do not each start a Python interpreter and botocore (about 0.2 s of CPU per host): 100
+    local hosts paging one alert take about a quarter of the time of a no-op module on them. The options,
+    checks, results, warnings and no_log masking are the module's. With C(become), a task C(environment),
+    C(async), options that fail validation, no botocore on the controller, or any other connection, the
+    module runs as usual on the target."
   - "IAM: paging needs C(ssm-contacts:StartEngagement) and C(ssm-contacts:DescribeEngagement);
     C(ssm-contacts:ListEngagements) is optional (check mode and a dedup key's conflict; paging itself
     never lists). O(wait=true) adds C(ssm-contacts:ListPagesByEngagement) and
