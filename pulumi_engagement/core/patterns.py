@@ -316,6 +316,8 @@ class SafePattern:
         self._accept = self._nfa.state()
         self._start = self._nfa.closure([self._nfa.build(node, self._accept)])
         self._step_cache: dict[tuple[frozenset[int], str], frozenset[int]] = {}
+        #: One object per DFA state, so a cache key's state compares by identity, not element-wise.
+        self._states: dict[frozenset[int], frozenset[int]] = {self._start: self._start}
 
     def _step(self, current: frozenset[int], ch: str) -> frozenset[int]:
         key = (current, ch)
@@ -329,6 +331,8 @@ class SafePattern:
             result = result | self._start
         if len(self._step_cache) > 65536:  # bound memory; correctness does not depend on it
             self._step_cache.clear()
+            self._states = {self._start: self._start}
+        result = self._states.setdefault(result, result)
         self._step_cache[key] = result
         return result
 
@@ -345,15 +349,20 @@ class SafePattern:
 
     def _run(self, text: str) -> bool:
         current = self._start
-        if self._accept in current and not self.anchored_end:
+        accept, early = self._accept, not self.anchored_end
+        if early and accept in current:
             return True
+        # The cache lookup inlined (a method call per character was most of the time): every
+        # value of a page is checked before it is sent, Content up to 8192 characters.
+        cache = self._step_cache
         for ch in text:
-            current = self._step(current, ch)
+            nxt = cache.get((current, ch))
+            current = self._step(current, ch) if nxt is None else nxt
             if not current:
                 return False
-            if self._accept in current and not self.anchored_end:
+            if early and accept in current:
                 return True
-        return self._accept in current
+        return accept in current
 
 
 _COMPILED: dict[str, SafePattern] = {}

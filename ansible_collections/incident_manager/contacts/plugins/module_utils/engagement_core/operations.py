@@ -121,10 +121,17 @@ class EngagementClient(EpisodePaging):
         return cls(make_client(config, **options))
 
     def _call(
-        self, operation: str, params: dict[str, Any], record: CallRecord | None = None
+        self,
+        operation: str,
+        params: dict[str, Any],
+        record: CallRecord | None = None,
+        *,
+        validated: bool = False,
     ) -> dict[str, Any]:
-        """One call, retried by botocore; ``record`` caps its attempts and notes what they did."""
-        params = validate(operation, params)
+        """One call, retried by botocore; ``record`` caps its attempts and notes what they did.
+        ``validated``: the caller has checked ``params`` against the model already (no None values)."""
+        if not validated:
+            params = validate(operation, params)
         method = getattr(self.client, field_name(operation))
         retries = getattr(getattr(self.client.meta, "config", None), "retries", None) or {}
         budget = int(retries.get("total_max_attempts") or 1)
