@@ -68,7 +68,8 @@ class EpisodePaging:
         """
         params = request.validated_params(token_scope)
         explicit = bool(request.idempotency_token)
-        base = params[TOKEN_MEMBER] if explicit else request.base_token(token_scope)
+        # Without a dedup key the first episode's token is the one just derived for params.
+        base = params[TOKEN_MEMBER] if explicit or not request.dedup_key else request.base_token(token_scope)
         if check_mode:
             return self._predict_explicit(base) if explicit else self._predict(request, base, window)
         if explicit:

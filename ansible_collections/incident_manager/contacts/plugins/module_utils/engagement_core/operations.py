@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 from .attempts import AttemptsCapped, CallRecord, install, recording
@@ -84,6 +85,13 @@ __all__ = [
 
 #: The emulator's clock rate (its --time-scale), sent with every answer; AWS sends none.
 CLOCK_RATE_HEADER = "x-emulator-time-scale"
+
+
+@lru_cache(maxsize=16)
+def _http_date(date: str) -> datetime:
+    """An HTTP Date as an aware UTC datetime; cached, since calls within one second share it and
+    email.utils' parser costs more than the rest of reading an answer."""
+    return parsedate_to_datetime(date).astimezone(timezone.utc)
 
 
 class EngagementClient(EpisodePaging):
@@ -163,7 +171,7 @@ class EngagementClient(EpisodePaging):
         if not date:
             return
         try:
-            self._seen.service_time = parsedate_to_datetime(date).astimezone(timezone.utc)
+            self._seen.service_time = _http_date(date)
         except (TypeError, ValueError, IndexError, OverflowError):
             return
         try:  # the emulator's --time-scale (AWS's clock runs at real speed and sends no such header)
