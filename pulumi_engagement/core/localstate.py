@@ -184,8 +184,12 @@ class LocalState:
         try:
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=".hint-")
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(payload)
+                try:
+                    # One write of a few hundred bytes: no buffered file object around it.
+                    if os.write(fd, payload) != len(payload):
+                        raise OSError("short write")
+                finally:
+                    os.close(fd)
                 os.replace(tmp, path)  # atomic, and replaces a planted symlink instead of following it
             except OSError:
                 with contextlib.suppress(OSError):

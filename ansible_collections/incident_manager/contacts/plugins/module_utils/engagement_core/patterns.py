@@ -34,6 +34,9 @@ _CLASS_ESCAPES: dict[str, tuple[_Ranges, bool]] = {
 }
 _CONTROL_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "e": "\x1b", "a": "\x07", "0": "\0"}
 _MAX_REPEAT = 4096
+#: Texts whose answer SafePattern keeps (then it starts afresh), each at most _MAX_KEPT_LENGTH long.
+_MAX_RESULTS = 256
+_MAX_KEPT_LENGTH = 2048
 
 
 class PatternError(ValueError):
@@ -322,6 +325,8 @@ class SafePattern:
         self._accept = self._nfa.state()
         self._start = self._nfa.closure([self._nfa.build(node, self._accept)])
         self._step_cache: dict[tuple[frozenset[int], str], frozenset[int]] = {}
+        #: Answers for recent texts: a page's contact, sender and content repeat from one page to the next.
+        self._results: dict[str, bool] = {}
         #: One object per DFA state, so a cache key's state compares by identity, not element-wise.
         self._states: dict[frozenset[int], frozenset[int]] = {self._start: self._start}
 
@@ -344,6 +349,16 @@ class SafePattern:
 
     def search(self, text: str) -> bool:
         """True if the pattern matches text the way the service applies it."""
+        if len(text) > _MAX_KEPT_LENGTH:
+            return self._search(text)
+        known = self._results.get(text)
+        if known is None:
+            if len(self._results) >= _MAX_RESULTS:  # bound memory; correctness does not depend on it
+                self._results.clear()
+            known = self._results[text] = self._search(text)
+        return known
+
+    def _search(self, text: str) -> bool:
         if self._run(text):
             return True
         # As in Java, a final "$" also matches before one trailing line terminator.
