@@ -223,12 +223,14 @@ def _memory_row(t: Timings, n: int) -> Result:
 
 
 def _provider_calls_per_create(calls: dict[str, int], n: int) -> dict[str, float]:
-    """Per operation and in total, what n + 1 Creates (the warm-up's too) cost at the service; the
-    bare side made n start_engagement, n describe_engagement and one warm-up list_engagements."""
-    bare = {"StartEngagement": n, "DescribeEngagement": n, "ListEngagements": 1}
+    """Per operation and in total, what the n + 1 + WARM_UP Creates (the warm-ups' too) cost at the
+    service; the bare side made n + WARM_UP start_engagement and describe_engagement calls and one
+    warm-up list_engagements."""
+    pairs, creates = n + WARM_UP, n + 1 + WARM_UP
+    bare = {"StartEngagement": pairs, "DescribeEngagement": pairs, "ListEngagements": 1}
     provider = {op: count - bare.get(op, 0) for op, count in calls.items()}
-    per_create = {op: round(count / (n + 1), 3) for op, count in sorted(provider.items()) if count}
-    return {**per_create, "total": round(sum(provider.values()) / (n + 1), 3)}
+    per_create = {op: round(count / creates, 3) for op, count in sorted(provider.items()) if count}
+    return {**per_create, "total": round(sum(provider.values()) / creates, 3)}
 
 
 def bench_pulumi(emu: Emulator, n: int = 100) -> tuple[Result, Result, Result]:
