@@ -28,6 +28,9 @@ _CLASS_ESCAPES: dict[str, tuple[_Ranges, bool]] = {
 }
 _CONTROL_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "e": "\x1b", "a": "\x07", "0": "\0"}
 _MAX_REPEAT = 4096
+#: Texts whose answer SafePattern keeps (then it starts afresh), each at most _MAX_KEPT_LENGTH long.
+_MAX_RESULTS = 256
+_MAX_KEPT_LENGTH = 2048
 
 
 class PatternError(ValueError):
@@ -316,6 +319,10 @@ class SafePattern:
         self._accept = self._nfa.state()
         self._start = self._nfa.closure([self._nfa.build(node, self._accept)])
         self._step_cache: dict[tuple[frozenset[int], str], frozenset[int]] = {}
+        #: Answers for recent texts: a page's contact, sender and content repeat from one page to the next.
+        self._results: dict[str, bool] = {}
+        #: One object per DFA state, so a cache key's state compares by identity, not element-wise.
+        self._states: dict[frozenset[int], frozenset[int]] = {self._start: self._start}
 
     def _step(self, current: frozenset[int], ch: str) -> frozenset[int]:
         key = (current, ch)
@@ -329,11 +336,23 @@ class SafePattern:
             result = result | self._start
         if len(self._step_cache) > 65536:  # bound memory; correctness does not depend on it
             self._step_cache.clear()
+            self._states = {self._start: self._start}
+        result = self._states.setdefault(result, result)
         self._step_cache[key] = result
         return result
 
     def search(self, text: str) -> bool:
         """True if the pattern matches text the way the service applies it."""
+        if len(text) > _MAX_KEPT_LENGTH:
+            return self._search(text)
+        known = self._results.get(text)
+        if known is None:
+            if len(self._results) >= _MAX_RESULTS:  # bound memory; correctness does not depend on it
+                self._results.clear()
+            known = self._results[text] = self._search(text)
+        return known
+
+    def _search(self, text: str) -> bool:
         if self._run(text):
             return True
         # As in Java, a final "$" also matches before one trailing line terminator.
@@ -345,15 +364,20 @@ class SafePattern:
 
     def _run(self, text: str) -> bool:
         current = self._start
-        if self._accept in current and not self.anchored_end:
+        accept, early = self._accept, not self.anchored_end
+        if early and accept in current:
             return True
+        # The cache lookup inlined (a method call per character was most of the time): every
+        # value of a page is checked before it is sent, Content up to 8192 characters.
+        cache = self._step_cache
         for ch in text:
-            current = self._step(current, ch)
+            nxt = cache.get((current, ch))
+            current = self._step(current, ch) if nxt is None else nxt
             if not current:
                 return False
-            if self._accept in current and not self.anchored_end:
+            if early and accept in current:
                 return True
-        return self._accept in current
+        return accept in current
 
 
 _COMPILED: dict[str, SafePattern] = {}

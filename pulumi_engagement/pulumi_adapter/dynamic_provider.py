@@ -135,6 +135,9 @@ class EngagementProvider(ResourceProvider):
         #: serialised by the lock. Credentials stay botocore's: resolved by its chain when the client is
         #: built, refreshed by it when they are refreshable (SSO, assume-role, instance metadata).
         self._clients: dict[ClientConfig, EngagementClient] = {}
+        #: The same clients by the resource's own (region, profile, endpoint_url): every call looks its
+        #: client up, and building and hashing a merged ClientConfig costs more than this lookup.
+        self._by_settings: dict[tuple[str | None, str | None, str | None], EngagementClient] = {}
         self._clients_lock = threading.Lock()
 
     # -- pickling: by reference, never with configuration or clients ----------------------------
@@ -170,21 +173,24 @@ class EngagementProvider(ResourceProvider):
             self._defaults = defaults
             # Clients of the old defaults can no longer be asked for (they are part of the key).
             self._clients = {}
+            self._by_settings = {}
 
     def _client(self, props: dict[str, Any], arn: str | None = None) -> EngagementClient:
         # Precedence: the resource's own setting, then (for an existing engagement) the region in its
         # ARN, then stack config, then the environment (AWS_REGION, AWS_DEFAULT_REGION) and profile.
         region = props.get("region") or _region_of(arn) or self._defaults.region
-        cfg = self._defaults.merged(
-            region=region, profile=props.get("profile"), endpoint_url=props.get("endpoint_url")
-        )
-        client = self._clients.get(cfg)  # a dict read is atomic: no lock on the hot path
-        if client is None:
-            with self._clients_lock:
-                client = self._clients.get(cfg)
-                if client is None:
-                    # A failure (no region, unknown profile) is raised and not cached: the next call retries.
-                    client = self._clients[cfg] = EngagementClient.from_config(cfg)
+        settings = (region, props.get("profile"), props.get("endpoint_url"))
+        client = self._by_settings.get(settings)  # a dict read is atomic: no lock on the hot path
+        if client is not None:
+            return client
+        with self._clients_lock:
+            # Under the lock: defaults replaced meanwhile must not be cached under the new ones.
+            cfg = self._defaults.merged(region=settings[0], profile=settings[1], endpoint_url=settings[2])
+            client = self._clients.get(cfg)
+            if client is None:
+                # A failure (no region, unknown profile) is raised and not cached: the next call retries.
+                client = self._clients[cfg] = EngagementClient.from_config(cfg)
+            self._by_settings[settings] = client
         return client
 
     # -- check / diff ------------------------------------------------------------------------------

@@ -145,7 +145,10 @@ def metric_outputs(metrics: EngagementMetrics, wait_status: str) -> dict[str, An
 
     Pages carry ARNs, times, channels and receipt notes; never the subject or content.
     """
-    data = metrics.to_dict()
+    # Only these fields: converting the whole metrics (timeline, stages) cost more than the rest of a create.
+    data = metrics.field_dict(
+        "acknowledged", "acknowledged_by", "acknowledged_at", "time_to_acknowledge", "pages"
+    )
     return {
         "acknowledged": bool(data["acknowledged"]),
         "acknowledged_by": data["acknowledged_by"],

@@ -8,6 +8,7 @@ provider plugin, its schema and the generated SDKs use. A test keeps both tables
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..core import page_fields
@@ -97,12 +98,15 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 
+# Cached: every plugin request and response renames each of its properties (a bounded set of names).
+@lru_cache(maxsize=1024)
 def camel(name: str) -> str:
     """A snake_case property as Pulumi schemas name it ("contact_id" -> "contactId")."""
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
 
 
+@lru_cache(maxsize=1024)
 def snake(name: str) -> str:
     """The inverse of :func:`camel` ("contactId" -> "contact_id")."""
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)

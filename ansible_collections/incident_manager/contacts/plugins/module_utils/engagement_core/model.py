@@ -85,23 +85,20 @@ class StartRequest:
 
     def api_params(self, token_scope: str | None = None) -> dict[str, Any]:
         """StartEngagement parameters, with the explicit or derived token."""
-        from .token import resolve_token  # token.py reads the field order from this module
-
-        params = self.given_params()
-        params[TOKEN_MEMBER] = resolve_token(params, token_scope)
-        return params
+        return _with_token(self.given_params(), token_scope)
 
     def validated_params(self, token_scope: str | None = None) -> dict[str, Any]:
         """The StartEngagement parameters, token included; raises ValidationError naming every broken rule."""
         violations = []
+        given = self.given_params()
         try:
-            validate(START_OPERATION, self.given_params())
+            validate(START_OPERATION, given)
         except ValidationError as exc:
             violations.extend(exc.violations)
         violations.extend(self.dedup_key_violations())
         if violations:
             raise ValidationError(START_OPERATION, violations)
-        return self.api_params(token_scope)
+        return _with_token(given, token_scope)
 
     #: The name adapters outside the core still call.
     validate = validated_params
@@ -140,6 +137,13 @@ class StartRequest:
         if self.dedup_key:
             return dedup_token(self.contact_id, self.dedup_key, token_scope)
         return derive_token(self.given_params(), token_scope)
+
+
+def _with_token(given: dict[str, Any], token_scope: str | None) -> dict[str, Any]:
+    """``given`` (StartRequest.given_params) with the explicit or derived token."""
+    from .token import resolve_token  # token.py reads the field order from this module
+
+    return {**given, TOKEN_MEMBER: resolve_token(given, token_scope)}
 
 
 def _api_name(name: str) -> str:
@@ -217,6 +221,10 @@ class _ToDict:
     def to_dict(self) -> dict[str, Any]:
         """snake_case keys, timestamps as ISO 8601 UTC strings, durations as float seconds."""
         return _plain(self)
+
+    def field_dict(self, *names: str) -> dict[str, Any]:
+        """The named fields as :meth:`to_dict` has them, without converting all the others."""
+        return {name: _plain(getattr(self, name)) for name in names}
 
 
 _Reported = TypeVar("_Reported", bound="_ServiceRecord")

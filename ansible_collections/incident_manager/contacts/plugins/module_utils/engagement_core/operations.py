@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 from .attempts import AttemptsCapped, CallRecord, install, recording
@@ -86,6 +87,13 @@ __all__ = [
 CLOCK_RATE_HEADER = "x-emulator-time-scale"
 
 
+@lru_cache(maxsize=16)
+def _http_date(date: str) -> datetime:
+    """An HTTP Date as an aware UTC datetime; cached, since calls within one second share it and
+    email.utils' parser costs more than the rest of reading an answer."""
+    return parsedate_to_datetime(date).astimezone(timezone.utc)
+
+
 class EngagementClient(EpisodePaging):
     """The core's operations over one botocore ssm-contacts client.
 
@@ -121,10 +129,17 @@ class EngagementClient(EpisodePaging):
         return cls(make_client(config, **options))
 
     def _call(
-        self, operation: str, params: dict[str, Any], record: CallRecord | None = None
+        self,
+        operation: str,
+        params: dict[str, Any],
+        record: CallRecord | None = None,
+        *,
+        validated: bool = False,
     ) -> dict[str, Any]:
-        """One call, retried by botocore; ``record`` caps its attempts and notes what they did."""
-        params = validate(operation, params)
+        """One call, retried by botocore; ``record`` caps its attempts and notes what they did.
+        ``validated``: the caller has checked ``params`` against the model already (no None values)."""
+        if not validated:
+            params = validate(operation, params)
         method = getattr(self.client, field_name(operation))
         retries = getattr(getattr(self.client.meta, "config", None), "retries", None) or {}
         budget = int(retries.get("total_max_attempts") or 1)
@@ -156,7 +171,7 @@ class EngagementClient(EpisodePaging):
         if not date:
             return
         try:
-            self._seen.service_time = parsedate_to_datetime(date).astimezone(timezone.utc)
+            self._seen.service_time = _http_date(date)
         except (TypeError, ValueError, IndexError, OverflowError):
             return
         try:  # the emulator's --time-scale (AWS's clock runs at real speed and sends no such header)

@@ -74,7 +74,8 @@ class EpisodePaging:
         """
         params = request.validated_params(token_scope)
         explicit = bool(request.idempotency_token)
-        base = params[TOKEN_MEMBER] if explicit else request.base_token(token_scope)
+        # Without a dedup key the first episode's token is the one just derived for params.
+        base = params[TOKEN_MEMBER] if explicit or not request.dedup_key else request.base_token(token_scope)
         if check_mode:
             return self._predict_explicit(base) if explicit else self._predict(request, base, window)
         if explicit:
@@ -254,14 +255,17 @@ class EpisodePaging:
         """StartEngagement; if its retries ran out after an attempt whose answer was lost (a dropped
         connection, a 5xx), the page may have gone out: the same token once more returns it (or sends
         it now) before the failure is reported, and a failure then says the page may be out."""
+        # Every caller passes StartRequest.validated_params with a token that is either the explicit
+        # one (checked with them) or derived (pe1- and URL-safe base64, within the model's pattern):
+        # checking them again would only repeat the work.
         record = CallRecord()
         try:
-            return self._call("StartEngagement", call, record)
+            return self._call("StartEngagement", call, record, validated=True)
         except EngagementError as exc:
             if not (record.outcome_unknown and is_transient(exc)):
                 raise
         try:
-            return self._call("StartEngagement", call)
+            return self._call("StartEngagement", call, validated=True)
         except EngagementError as again:
             lost = "an earlier attempt's answer was lost: the page may have gone out"
             again.message = f"{again.message} ({lost})"
