@@ -350,8 +350,12 @@ class EngagementProvider(ResourceProvider):
         """
         inputs = _plain(props)
         request = StartRequest.from_mapping({k: inputs.get(k) for k in REQUEST_FIELDS})
+        scope = inputs.get(TOKEN_SCOPE_KEY)
         try:
-            outcome = self._client(inputs).ensure_started(request, token_scope=inputs.get(TOKEN_SCOPE_KEY))
+            # A resource's pages are its own (the token is scoped to its URN), and the engine never
+            # runs two operations of one resource at once: no other process pages this alert, so the
+            # machine-wide lock (a file per alert) would guard nothing.
+            outcome = self._client(inputs).ensure_started(request, token_scope=scope, serialize=scope is None)
         except EngagementError as exc:
             raise EngagementResourceError(f"engagement {_label(inputs)}: {exc}") from None
         engagement = outcome.engagement

@@ -50,3 +50,25 @@ def test_remembered_answers_are_the_computed_ones(pattern: str, texts: list[str]
     for _ in range(2):  # the second round answers from memory
         for text in texts:
             assert remembering.search(text) is fresh._search(text), text
+
+
+def test_a_hint_is_rewritten_in_place_and_a_shorter_one_leaves_no_old_tail(tmp_path: Path) -> None:
+    state = LocalState(directory=str(tmp_path / "state"))
+    state.write_hint("alert", "arn:long:" + "x" * 200, "token-1")
+    (path,) = [p for p in (tmp_path / "state").iterdir() if p.suffix == ".json"]
+    inode = path.stat().st_ino
+    state.write_hint("alert", "arn:short", "token-2")
+    assert path.stat().st_ino == inode  # the same file, written over (no new file and rename)
+    assert state.read_hint("alert") == {"arn": "arn:short", "token": "token-2"}
+    assert not [p for p in (tmp_path / "state").iterdir() if p.name.startswith(".hint-")]
+
+
+def test_a_half_written_hint_reads_as_no_hint(tmp_path: Path) -> None:
+    # A reader between the writer's pwrite and ftruncate sees the new text with the old tail.
+    state = LocalState(directory=str(tmp_path / "state"))
+    state.write_hint("alert", "arn:short", "token-2")
+    (path,) = [p for p in (tmp_path / "state").iterdir() if p.suffix == ".json"]
+    path.write_bytes(path.read_bytes() + b'"}, "arn": "arn:old"}')
+    assert state.read_hint("alert") is None
+    path.write_bytes(b"")  # a file just made, not yet written
+    assert state.read_hint("alert") is None

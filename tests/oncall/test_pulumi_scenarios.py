@@ -4,6 +4,7 @@ driven as the engine drives it, against the emulator process."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,3 +106,24 @@ def test_a_page_sent_but_not_read_back_is_still_created(provider: ProviderProces
     # `pulumi refresh` fills in the rest.
     read_id, refreshed = provider.read(id_, urn_of("unread"), outs, inputs("unread"))
     assert read_id == id_ and refreshed["start_time"]
+
+
+def test_a_create_keeps_a_hint_and_takes_no_machine_wide_lock(
+    tmp_path: Path, ssm_contacts_process: Any, emu: Emulator
+) -> None:
+    # The token is scoped to the resource's URN and the engine runs one operation of a resource at a
+    # time: no other process pages this alert, so no lock file is made; the hint (for a later
+    # create of the same resource) is.
+    state = tmp_path / "runtime"
+    proc = ProviderProcess(provider_env(XDG_RUNTIME_DIR=str(state)))
+    try:
+        proc.configure(
+            {"aws:region": REGION, "pulumi-engagement:endpointUrl": ssm_contacts_process.endpoint_url}
+        )
+        up(proc, "locks")
+    finally:
+        proc.close()
+    files = [p.name for p in (state / "pulumi-engagement").iterdir()]
+    assert [name for name in files if name.endswith(".json")], files
+    assert not [name for name in files if name.endswith(".lock")], files
+    assert emu.engagements() == 1

@@ -187,22 +187,8 @@ class LocalState:
             return
         payload = json.dumps({"key": key, "arn": arn, "token": token}).encode("utf-8")
         directory = os.path.dirname(path)
-        try:
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".hint-")
-            try:
-                try:
-                    # One write of a few hundred bytes: no buffered file object around it.
-                    if os.write(fd, payload) != len(payload):
-                        raise OSError("short write")
-                finally:
-                    os.close(fd)
-                os.replace(tmp, path)  # atomic, and replaces a planted symlink instead of following it
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                return
-        except OSError:
-            return
+        if not _write_in_place(path, payload):
+            _write_by_rename(directory, path, payload)
         self._writes_since_prune += 1
         if self._writes_since_prune >= PRUNE_EVERY:
             self._writes_since_prune = 0
@@ -238,6 +224,50 @@ def _usable_dir(path: str) -> str | None:
     if info.st_mode & 0o077:
         return f"{path}: others can read or write it"
     return None
+
+
+def _write_in_place(path: str, payload: bytes) -> bool:
+    """Writes the hint over its file (made if missing); False if that cannot be done safely.
+
+    In place, because a new file and a rename cost about 150 us on ext4 against 20 us for a write
+    over an existing file, on every page. A reader that meets a half-written hint (empty, or a
+    longer old tail) reads no hint, which costs calls, never a page; writers of one key hold its
+    lock, or are one Pulumi resource's operations, which the engine never runs at once.
+    """
+    try:
+        fd = _open_private(path, os.O_WRONLY | os.O_CREAT)
+    except OSError:
+        return False  # a planted symlink, another user's file: replaced by rename instead
+    try:
+        longer = os.fstat(fd).st_size > len(payload)
+        written = os.pwrite(fd, payload, 0)
+        if longer:  # a new file needs no truncation, and it costs a journal update
+            os.ftruncate(fd, len(payload))
+        return written == len(payload)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _write_by_rename(directory: str, path: str, payload: bytes) -> None:
+    """Writes the hint to a new file renamed over ``path``: replaces whatever is there (a planted
+    symlink included) without following it. Failures are ignored (it is only a hint)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".hint-")
+    except OSError:
+        return
+    try:
+        try:
+            # One write of a few hundred bytes: no buffered file object around it.
+            if os.write(fd, payload) != len(payload):
+                raise OSError("short write")
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _open_private(path: str, flags: int) -> int:
