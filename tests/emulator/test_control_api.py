@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import threading
 import typing
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from pulumi_engagement.emulator.control.api import EmulatorControlAPI
-from pulumi_engagement.emulator.control.client import EmulatorControl
+from pulumi_engagement.emulator.control.client import EmulatorControl, EmulatorControlError
 from pulumi_engagement.emulator.control.inprocess import InProcessControl
 from pulumi_engagement.emulator.drill.faults import FaultConfig
 from pulumi_engagement.emulator.pytest_plugin import EndpointHandle, InProcessEmulator
@@ -69,3 +70,27 @@ def test_the_same_calls_give_the_same_answers(control: tuple[EmulatorControlAPI,
     assert api.set_config(token_retention=None) == {"token_retention": None}
     state = api.reset()
     assert state["engagements"] == 0 and state["calls"] == {} and api.engagements() == 0
+
+
+def test_wait_for_calls_answers_when_another_thread_makes_them(
+    control: tuple[EmulatorControlAPI, Any],
+) -> None:
+    api, client = control
+    api.seed(EXAMPLE_SEED)
+    assert api.wait_for_calls("StartEngagement", at_least=0, timeout=0) == 0  # met already: no wait
+    assert api.wait_for_calls("StartEngagement", at_least=1, timeout=0) == 0  # not met, no time to wait
+    caller = threading.Thread(target=engage, args=(client, PRIMARY))
+    waited: list[int] = []
+    waiter = threading.Thread(target=lambda: waited.append(api.wait_for_calls("StartEngagement", 1, 300)))
+    waiter.start()
+    caller.start()
+    caller.join()
+    # Woken by the call, not by its 300 s timeout (a bound on liveness, not a timing).
+    waiter.join(60)
+    assert not waiter.is_alive() and waited == [1]
+
+
+def test_wait_for_calls_refuses_an_unbounded_wait(ssm_contacts_endpoint: Any) -> None:
+    for query in ({"at_least": "1"}, {"operation": "X", "at_least": "1", "timeout": "301"}):
+        with pytest.raises(EmulatorControlError, match="HTTP 400"):
+            ssm_contacts_endpoint._request("GET", "calls", query=query)

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -93,15 +92,6 @@ def _runs(pid: int, executable: Path) -> bool:
         return False
 
 
-def _until(condition, what: str, timeout: float = 120) -> None:
-    """Poll for something another process does (bounded); no timing is asserted."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.05)
-
-
 @pytest.mark.parametrize("recovery", ["refresh", "up"])
 def test_an_up_killed_mid_create_then_recovered_pages_once(
     project: Project, emulator, service: Service, recovery: str
@@ -119,7 +109,9 @@ def test_an_up_killed_mid_create_then_recovered_pages_once(
         stderr=subprocess.DEVNULL,
     )
     try:
-        _until(lambda: service.calls("DescribeEngagement") >= 1, "the create's read-back")
+        # The emulator answers once the CLI's create has reached its read-back (no polling).
+        reached = service.control.wait_for_calls("DescribeEngagement", at_least=1, timeout=120)
+        assert reached >= 1, "the create never reached its read-back"
         [cli] = [
             pid for pid in _descendants(driver.pid) if os.readlink(f"/proc/{pid}/exe") == str(project.cli)
         ]

@@ -93,6 +93,11 @@ class EmulatorControlAPI(ABC):
     def set_config(self, **fields: Any) -> dict[str, Any]:
         """Change settings (fields not given keep their value); ``token_retention=None`` is forever."""
 
+    @abstractmethod
+    def wait_for_calls(self, operation: str, at_least: int = 1, timeout: float = 60.0) -> int:
+        """Attempts of ``operation`` (since the last reset) once there are ``at_least``, or after
+        ``timeout`` real seconds (at most 300): for waiting on calls another process makes."""
+
     # -- derived ----------------------------------------------------------------------------------
 
     def calls(self, operation: str | None = None) -> Any:

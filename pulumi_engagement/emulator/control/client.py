@@ -38,7 +38,9 @@ class EmulatorControl(EmulatorControlAPI):
         query: dict[str, str | None] | None = None,
         raw: bytes | None = None,
         content_type: str = "application/json",
+        wait: float = 0.0,
     ) -> Any:
+        """One control request; ``wait``: seconds the emulator may hold it before answering."""
         url = f"{self.endpoint_url}/_emulator/{route}"
         given = {k: v for k, v in (query or {}).items() if v is not None}
         if given:
@@ -51,7 +53,7 @@ class EmulatorControl(EmulatorControlAPI):
             # The emulator refuses control writes without a JSON (or, for seeds, YAML) body type.
             request.add_header("Content-Type", content_type)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout + wait) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             detail = error.read().decode("utf-8", "replace")
@@ -76,6 +78,10 @@ class EmulatorControl(EmulatorControlAPI):
 
     def get_faults(self) -> FaultConfig:
         return FaultConfig.from_dict(self._request("GET", "faults"))
+
+    def wait_for_calls(self, operation: str, at_least: int = 1, timeout: float = 60.0) -> int:
+        query = {"operation": operation, "at_least": str(at_least), "timeout": str(timeout)}
+        return int(self._request("GET", "calls", query=query, wait=timeout)["calls"])
 
     def set_faults(self, **fields: Any) -> FaultConfig:
         return FaultConfig.from_dict(self._request("POST", "faults", fields))

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 
 from ...core.timeutil import to_utc
 from ..drill.clock import clock
+from ..drill.faults import MAX_CALLS_WAIT
 from ..settings import SettingsError, check_seconds
 from ..web.http_answers import StartResponse, answer, json_answer
 from ..web.request_checks import JSON_TYPES, SEED_TYPES, WRITE_METHODS, media_type
@@ -292,7 +293,20 @@ class ControlEndpoint:
 
     def _calls(self, request: ControlRequest) -> tuple[int, Any]:
         request.need("GET")
-        return 200, {"calls": self.control.calls(request.query.get("operation"))}
+        operation = request.query.get("operation")
+        if "at_least" not in request.query:
+            return 200, {"calls": self.control.calls(operation)}
+        # Held until the count is reached (or the timeout): a test waits on another process's calls.
+        if not operation:
+            raise ControlError(400, "at_least: needs operation")
+        try:
+            at_least = int(request.query["at_least"])
+            timeout = float(request.query.get("timeout", "60"))
+        except ValueError:
+            raise ControlError(400, "at_least: an integer; timeout: seconds") from None
+        if at_least < 0 or not 0 <= timeout <= MAX_CALLS_WAIT:
+            raise ControlError(400, f"at_least: at least 0; timeout: 0 to {MAX_CALLS_WAIT:g} seconds")
+        return 200, {"calls": self.control.wait_for_calls(operation, at_least, timeout)}
 
     def _clock(self, request: ControlRequest) -> tuple[int, Any]:
         if request.method != "GET":

@@ -67,6 +67,9 @@ class InProcessControl(EmulatorControlAPI):
     def set_faults(self, **fields: Any) -> FaultConfig:
         return faults.set_faults(FaultConfig.from_dict(fields))
 
+    def wait_for_calls(self, operation: str, at_least: int = 1, timeout: float = 60.0) -> int:
+        return faults.wait_for_calls(operation, at_least, timeout)
+
     def reset(self, reseed: bool = False) -> dict[str, Any]:
         """Empty every backend, zero counters, clear faults, clock to real now at the startup scale.
 

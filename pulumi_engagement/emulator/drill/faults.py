@@ -28,7 +28,11 @@ __all__ = [
     "parse_throttle",
     "reset",
     "set_faults",
+    "wait_for_calls",
 ]
+
+#: The longest a caller may wait for calls: longer would only look like a hung server.
+MAX_CALLS_WAIT = 300.0
 
 
 #: A minute: more would only look like a hung server.
@@ -153,6 +157,8 @@ class _State:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        #: Notified on every attempt counted (see wait_for_calls).
+        self.counted = threading.Condition(self.lock)
         self.reset()
 
     def reset(self) -> None:
@@ -203,6 +209,7 @@ def decide(operation: str) -> FaultDecision:
     """
     with _state.lock:
         _state.calls[operation] += 1
+        _state.counted.notify_all()
         config = _state.config
         decision = FaultDecision()
         bucket = _state.buckets.get(operation)
@@ -236,6 +243,17 @@ def calls(operation: str | None = None) -> dict[str, int] | int:
         if operation is not None:
             return _state.calls.get(operation, 0)
         return dict(_state.calls)
+
+
+def wait_for_calls(operation: str, at_least: int = 1, timeout: float = 60.0) -> int:
+    """The attempts of ``operation`` once there are ``at_least`` of them, or when ``timeout`` real
+    seconds (at most MAX_CALLS_WAIT) have passed: what a test waits on when another process makes
+    the calls (no polling). Counted since the last reset, as ``calls``."""
+    with _state.counted:
+        _state.counted.wait_for(
+            lambda: _state.calls.get(operation, 0) >= at_least, max(0.0, min(timeout, MAX_CALLS_WAIT))
+        )
+        return _state.calls.get(operation, 0)
 
 
 def injected(operation: str | None = None) -> dict[str, dict[str, int]] | dict[str, int]:
