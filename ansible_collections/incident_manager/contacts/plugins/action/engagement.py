@@ -22,6 +22,7 @@ import contextlib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
+from ansible.plugins.action.normal import ActionModule as NormalAction
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (
@@ -93,21 +94,14 @@ class ControllerTask(EngagementTask):
         return result
 
 
-class ActionModule(ActionBase):
-    _supports_check_mode = True
-    _supports_async = True
+class ActionModule(NormalAction):
+    """Ansible's normal action (the module on the target), unless the task can run here."""
 
     def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp  # no effect, as in the normal action
         task = self._on_controller()
-        if task is not None:
-            return merge_hash(result, task.outcome())
-        wrap_async = self._task.async_val and not self._connection.has_native_async
-        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
-        if not wrap_async:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+        if task is None:
+            return super().run(tmp, task_vars)
+        return merge_hash(ActionBase.run(self, tmp, task_vars), task.outcome())
 
     def _on_controller(self) -> ControllerTask | None:
         """The task to run here, or None when the module must run (see the docstring at the top)."""
