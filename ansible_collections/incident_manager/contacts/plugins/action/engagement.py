@@ -28,7 +28,7 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.incident_manager.contacts.plugins.module_utils.common import (
     HAS_BOTOCORE,
     EngagementTask,
-    connection_argument_spec,
+    with_connection_options,
 )
 from ansible_collections.incident_manager.contacts.plugins.module_utils.engagement_task import (
     argument_spec,
@@ -109,8 +109,7 @@ class ActionModule(NormalAction):
             return None
         if self._play_context.become or self._task.async_val or any(self._task.environment or ()):
             return None  # an environment is a list of mappings, [{}] when the play sets none
-        spec = connection_argument_spec()
-        spec.update(argument_spec())
+        spec = with_connection_options(argument_spec())
         validated = ArgumentSpecValidator(spec, required_if=required_if()).validate(dict(self._task.args))
         if validated.error_messages:
             return None

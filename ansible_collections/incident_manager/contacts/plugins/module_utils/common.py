@@ -116,6 +116,13 @@ def connection_argument_spec() -> dict:
     )
 
 
+def with_connection_options(argument_spec: dict) -> dict:
+    """A module's whole argument spec: the connection options, then its own."""
+    spec = connection_argument_spec()
+    spec.update(argument_spec)
+    return spec
+
+
 def endpoint_url(params: dict, environ: dict | None = None) -> str | None:
     """The explicit endpoint, else AWS_URL/EC2_URL unless botocore's service-specific variable is set."""
     environ = os.environ if environ is None else environ
@@ -261,9 +268,7 @@ class EngagementModule(EngagementTask):
 
     def __init__(self, argument_spec: dict, option_names: dict | None = None, **kwargs) -> None:
         super().__init__()
-        spec = connection_argument_spec()
-        spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.module = AnsibleModule(argument_spec=with_connection_options(argument_spec), **kwargs)
         self.option_names = option_names or {}
         if not HAS_BOTOCORE:
             self.module.fail_json(msg=missing_required_lib("boto3"), exception=BOTOCORE_IMPORT_ERROR)
